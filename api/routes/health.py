@@ -1,0 +1,26 @@
+"""Liveness with the database's state; the one route without an API key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from api.deps import get_runtime
+from api.schemas import HealthOut
+from monitor.db.engine import check_database
+from monitor.errors import DatabaseError
+from monitor.runtime import Runtime
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})
+def healthz(runtime: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
+    try:
+        check_database(runtime.engine)
+    except DatabaseError as exc:
+        body = HealthOut(status="degraded", database="unavailable", detail=str(exc))
+        return JSONResponse(body.model_dump(), status_code=503)
+    return JSONResponse(HealthOut(status="ok", database="ok").model_dump())

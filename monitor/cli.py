@@ -1,0 +1,218 @@
+"""The `monitor` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from monitor.config import Settings, load_settings
+from monitor.db.engine import build_engine, unit_of_work
+from monitor.db.migrate import upgrade_database
+from monitor.db.repositories import ApiKeyRepository
+from monitor.db.repositories.api_keys import ALL_SCOPES
+from monitor.errors import MonitorError
+from monitor.logs import configure_logging
+from monitor.pipeline.collect import CycleReport, SourceOutcome, run_collect_cycle
+from monitor.runtime import Runtime, open_runtime, sync_config
+
+app = typer.Typer(help="brand-monitor: follow conversations about your brand.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+
+err = Console(stderr=True)
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config file (default: $MONITOR_CONFIG).",
+                 envvar="MONITOR_CONFIG", show_envvar=False),
+]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Expected failures print one clear line and exit 2, never a traceback."""
+    try:
+        yield
+    except MonitorError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _settings(config: Path | None) -> Settings:
+    settings = load_settings(config)
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _runtime(config: Path | None) -> Runtime:
+    runtime = open_runtime(_settings(config))
+    sync_config(runtime)
+    return runtime
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply the database migrations."""
+    with _user_errors():
+        settings = _settings(config)
+        engine = build_engine(settings.database.url)
+        try:
+            upgrade_database(engine)
+        finally:
+            engine.dispose()
+    typer.echo("database is up to date")
+
+
+@app.command()
+def collect(
+    config: ConfigOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
+    all_sources: Annotated[bool, typer.Option("--all", help="Fetch every source, due or not.")]
+    = False,
+) -> None:
+    """Fetch the due sources, analyse and store; source failures are reported, not fatal."""
+    if not once:
+        err.print("collect runs one cycle: pass --once (use `monitor run` for the schedule)")
+        raise typer.Exit(2)
+    with _user_errors():
+        runtime = _runtime(config)
+        try:
+            report = asyncio.run(_collect_with_progress(runtime, all_sources))
+        finally:
+            runtime.dispose()
+    _print_report(report)
+
+
+async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> CycleReport:
+    if not sys.stderr.isatty():
+        return await run_collect_cycle(runtime, include_all=all_sources)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("collecting", total=None)
+
+        def claimed(count: int) -> None:
+            progress.update(task, total=count)
+
+        def advanced(outcome: SourceOutcome) -> None:
+            progress.update(task, advance=1, description=outcome.name[:40])
+
+        return await run_collect_cycle(
+            runtime, include_all=all_sources, on_claimed=claimed, on_progress=advanced
+        )
+
+
+def _print_report(report: CycleReport) -> None:
+    for outcome in report.failed:
+        typer.echo(f"failed: {outcome.name} (source {outcome.source_id}): {outcome.error}")
+    typer.echo(
+        f"{len(report.outcomes)} sources fetched, {len(report.failed)} failed, "
+        f"{report.new_documents} new documents, {report.new_mentions} new mentions"
+    )
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: api.port).")] = None,
+) -> None:
+    """Serve the HTTP API (no scheduled work runs in this process)."""
+    from monitor.server import serve_api
+
+    with _user_errors():
+        runtime = _runtime(config)
+        asyncio.run(serve_api(runtime, host=host, port=port))
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: api.port).")] = None,
+) -> None:
+    """Scheduler and API in one process: the single-machine way to run brand-monitor."""
+    from monitor.server import serve_api_with_scheduler
+
+    with _user_errors():
+        runtime = _runtime(config)
+        asyncio.run(serve_api_with_scheduler(runtime, host=host, port=port))
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses this key.")],
+    config: ConfigOption = None,
+    scope: Annotated[list[str] | None, typer.Option(
+        "--scope", help="read, write or admin (repeatable; default: all).")] = None,
+) -> None:
+    """Create an API key; it is printed once, alone on the last line."""
+    scopes = scope or list(ALL_SCOPES)
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if unknown:
+        err.print(f"error: unknown scope {', '.join(unknown)}; use read, write or admin")
+        raise typer.Exit(2)
+    with _user_errors():
+        runtime = _runtime(config)
+        with unit_of_work(runtime.sessions) as session:
+            new = ApiKeyRepository(session).create(name, scopes, datetime.now(UTC))
+        runtime.dispose()
+    err.print(f"created API key {new.id} ({name}); store it now, it is not shown again:")
+    typer.echo(new.key)
+
+
+@apikey_app.command("list")
+def apikey_list(config: ConfigOption = None) -> None:
+    """List API keys (never the keys themselves)."""
+    with _user_errors():
+        runtime = _runtime(config)
+        with runtime.sessions() as session:
+            keys = ApiKeyRepository(session).list_all()
+        runtime.dispose()
+    table = Table("id", "name", "prefix", "scopes", "created", "last used", "revoked")
+    for key in keys:
+        table.add_row(str(key.id), key.name, key.prefix + "…", ",".join(key.scopes),
+                      _when(key.created_at), _when(key.last_used_at), _when(key.revoked_at))
+    Console().print(table)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: int, config: ConfigOption = None) -> None:
+    """Revoke an API key by id."""
+    with _user_errors():
+        runtime = _runtime(config)
+        with unit_of_work(runtime.sessions) as session:
+            ApiKeyRepository(session).revoke(key_id, datetime.now(UTC))
+        runtime.dispose()
+    typer.echo(f"API key {key_id} revoked")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option(help="Where the demo keeps its config and data.")]
+    = Path("demo-data"),
+    port: Annotated[int, typer.Option(help="API port.")] = 8000,
+) -> None:
+    """Serve a sample site on loopback, collect it, and run the service on it."""
+    from monitor.demo.run import run_demo
+
+    with _user_errors():
+        run_demo(directory, port)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+if __name__ == "__main__":
+    app()

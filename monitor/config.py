@@ -1,0 +1,213 @@
+"""The one settings model: a YAML file, overridden by ``MONITOR_…`` environment variables.
+
+Nested keys use a double underscore in the environment: ``MONITOR_DATABASE__URL`` overrides
+``database.url``. Settings are validated once at start-up and passed down; nothing imports them
+as a global.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from monitor.domain.duration import parse_duration
+from monitor.errors import ConfigError
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
+
+_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite:///./monitor.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+
+class CollectorSettings(_Section):
+    user_agent: str = "brand-monitor/0.1 (+https://example.org/bot)"
+    allow_private_networks: bool = False
+    timeout: Duration = timedelta(seconds=20)
+    deadline: Duration = timedelta(seconds=60)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    concurrency: int = Field(default=16, gt=0)
+    per_host_concurrency: int = Field(default=2, gt=0)
+    obey_robots: bool = True
+    batch_size: int = Field(default=50, gt=0)
+    max_backoff: Duration = timedelta(hours=12)
+    follow_threads_for: Duration = timedelta(days=14)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+
+
+class BrandSettings(_Section):
+    name: str = Field(min_length=1, max_length=200)
+    query: str = Field(min_length=1)
+
+    @field_validator("query")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        from monitor.domain.matching import check_query
+
+        check_query(value)
+        return value
+
+
+class SourceSettings(_Section):
+    name: str = Field(min_length=1, max_length=200)
+    url: str
+    kind: SourceKindName | None = None
+    interval: Duration = timedelta(minutes=30)
+    enabled: bool = True
+    options: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not _URL_RE.match(value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("must be at least 1m: polling faster is impolite")
+        return value
+
+
+class SlackSettings(_Section):
+    webhook_url: SecretStr
+
+
+class EmailSettings(_Section):
+    smtp_host: str
+    smtp_port: int = 587
+    starttls: bool = True
+    use_tls: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str
+    recipients: list[str] = Field(min_length=1)
+
+
+class NotificationSettings(_Section):
+    slack: SlackSettings | None = None
+    email: EmailSettings | None = None
+
+
+class ApiSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65536)
+    public_url: str = "http://127.0.0.1:8000"
+
+
+class Settings(BaseSettings):
+    """Everything brand-monitor can be told, mirroring ``config.example.yaml``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MONITOR_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    collector: CollectorSettings = Field(default_factory=CollectorSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    brands: list[BrandSettings] = Field(default_factory=list)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML file arrives as init arguments; the environment must win over it.
+        return (env_settings, init_settings)
+
+    @field_validator("brands")
+    @classmethod
+    def _unique_brand_names(cls, value: list[BrandSettings]) -> list[BrandSettings]:
+        _require_unique([b.name.casefold() for b in value], "brand name")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_urls(cls, value: list[SourceSettings]) -> list[SourceSettings]:
+        _require_unique([s.url for s in value], "source url")
+        return value
+
+
+def _require_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what}: {value!r}")
+        seen.add(value)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the YAML file (``path``, else ``$MONITOR_CONFIG``, else none) and validate it."""
+    if path is None and os.environ.get("MONITOR_CONFIG"):
+        path = Path(os.environ["MONITOR_CONFIG"])
+    data = _read_yaml(path) if path is not None else {}
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    return data
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f" in {path}" if path else ""
+    lines = [f"invalid configuration{where}:"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Documents: bulk inserts that store each item once, however often it is collected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.db.models import Document
+from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
+
+
+class DocumentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(set(keys)), 500):
+            found.update(self.session.scalars(select(Document.key).where(Document.key.in_(chunk))))
+        return found
+
+    def insert_new(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Insert the rows whose key is not stored yet; return key → id of those inserted."""
+        inserted: dict[str, int] = {}
+        table = Document.__table__
+        for batch in batched(list(rows)):
+            statement = insert_ignoring_conflicts(self.session, table).returning(  # type: ignore[arg-type]
+                table.c.key, table.c.id
+            )
+            for key, doc_id in self.session.execute(statement, batch):
+                inserted[key] = doc_id
+        return inserted
+
+    def iter_for_rematch(self, batch_size: int = 500) -> Iterator[list[Document]]:
+        """All documents, oldest id first, in batches (for re-matching after a query change)."""
+        last_id = 0
+        while True:
+            query = select(Document).where(Document.id > last_id).order_by(Document.id)
+            batch = list(self.session.scalars(query.limit(batch_size)))
+            if not batch:
+                return
+            yield batch
+            last_id = batch[-1].id
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count(Document.id))) or 0
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

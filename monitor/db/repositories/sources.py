@@ -1,0 +1,134 @@
+"""Sources and their fetch state; several workers claim due sources without overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.db.models import Source
+from monitor.errors import NotFoundError
+
+MAX_ERROR_CHARS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    name: str
+    url: str
+    kind: str | None
+    interval: timedelta
+    enabled: bool = True
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class SourceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, source_id: int) -> Source:
+        source = self.session.get(Source, source_id)
+        if source is None:
+            raise NotFoundError(f"no source with id {source_id}")
+        return source
+
+    def list_all(self) -> list[Source]:
+        return list(self.session.scalars(select(Source).order_by(Source.id)))
+
+    def sync_from_config(self, specs: Sequence[SourceSpec], now: datetime) -> None:
+        """Create or update the configured sources; disable configured ones no longer listed."""
+        existing = {s.url: s for s in self.session.scalars(select(Source))}
+        for spec in specs:
+            source = existing.pop(spec.url, None)
+            if source is None:
+                self.session.add(_new_source(spec, now))
+            else:
+                _apply_spec(source, spec)
+        for source in existing.values():
+            if source.from_config:
+                source.enabled = False
+        self.session.flush()
+
+    def claim_due(
+        self, now: datetime, *, limit: int, per_host: int, lease: timedelta, include_all: bool
+    ) -> list[Source]:
+        """Take up to ``limit`` due sources (at most ``per_host`` per host) for this worker.
+
+        On Postgres the candidate rows are locked with SKIP LOCKED, so concurrent workers never
+        claim the same source; the lease keeps it claimed after this transaction commits.
+        """
+        query = select(Source).where(
+            Source.enabled.is_(True),
+            or_(Source.claimed_until.is_(None), Source.claimed_until <= now),
+        )
+        if not include_all:
+            query = query.where(Source.next_check_at <= now)
+        query = query.order_by(Source.next_check_at, Source.id).limit(limit * 4)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed = _cap_per_host(list(self.session.scalars(query)), limit, per_host)
+        for source in claimed:
+            source.claimed_until = now + lease
+        self.session.flush()
+        return claimed
+
+    def record_success(
+        self, source_id: int, *, now: datetime, status: str, etag: str | None,
+        last_modified: str | None, next_check_at: datetime, kind: str | None,
+    ) -> None:
+        source = self.get(source_id)
+        source.etag, source.last_modified = etag, last_modified
+        source.kind = source.kind or kind
+        _finish(source, now, status, next_check_at)
+        source.last_error, source.error_count = None, 0
+        self.session.flush()
+
+    def record_failure(
+        self, source_id: int, *, now: datetime, status: str, error: str, next_check_at: datetime
+    ) -> None:
+        source = self.get(source_id)
+        _finish(source, now, status, next_check_at)
+        source.last_error = error[:MAX_ERROR_CHARS]
+        source.error_count += 1
+        self.session.flush()
+
+
+def _finish(source: Source, now: datetime, status: str, next_check_at: datetime) -> None:
+    source.last_fetched_at, source.last_status = now, status
+    source.next_check_at, source.claimed_until = next_check_at, None
+
+
+def _cap_per_host(candidates: list[Source], limit: int, per_host: int) -> list[Source]:
+    taken: list[Source] = []
+    per_host_count: dict[str, int] = {}
+    for source in candidates:
+        count = per_host_count.get(source.host, 0)
+        if count < per_host and len(taken) < limit:
+            taken.append(source)
+            per_host_count[source.host] = count + 1
+    return taken
+
+
+def _new_source(spec: SourceSpec, now: datetime) -> Source:
+    source = Source(url=spec.url, host=host_of(spec.url), from_config=True, next_check_at=now,
+                    error_count=0, created_at=now)
+    _apply_spec(source, spec)
+    return source
+
+
+def _apply_spec(source: Source, spec: SourceSpec) -> None:
+    values: dict[str, Any] = {
+        "name": spec.name, "kind": spec.kind or source.kind, "interval_s": int(spec.interval.total_seconds()),
+        "enabled": spec.enabled, "options": dict(spec.options),
+    }
+    for key, value in values.items():
+        setattr(source, key, value)

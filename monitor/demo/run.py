@@ -1,0 +1,61 @@
+"""`monitor demo`: the sample site, a config pointing at it, a key, and the running service."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from monitor.config import load_settings
+from monitor.db.engine import unit_of_work
+from monitor.db.repositories import ApiKeyRepository
+from monitor.demo.site import DemoSite
+from monitor.logs import configure_logging
+from monitor.pipeline.collect import run_collect_cycle
+from monitor.runtime import open_runtime, sync_config
+from monitor.server import serve_api_with_scheduler
+
+DEMO_BRANDS = [
+    {"name": "Acme", "query": 'Acme OR "Acme Barista"'},
+    {"name": "Globex", "query": "Globex"},
+]
+
+
+def write_demo_config(directory: Path, site: DemoSite, port: int) -> Path:
+    """A config for the demo; its database starts empty on every run (it is sample data)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    database = directory / "monitor.db"
+    for leftover in directory.glob("monitor.db*"):
+        leftover.unlink()
+    config = {
+        "database": {"url": f"sqlite:///{database.resolve()}"},
+        "collector": {"allow_private_networks": True},
+        "api": {"host": "127.0.0.1", "port": port, "public_url": f"http://127.0.0.1:{port}"},
+        "brands": DEMO_BRANDS,
+        "sources": [{"name": n, "url": u, "interval": "5m"} for n, u in site.feed_urls.items()],
+    }
+    path = directory / "config.yaml"
+    path.write_text("# Written by `monitor demo`; rewritten on every run.\n"
+                    + yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def run_demo(directory: Path, port: int) -> None:
+    with DemoSite() as site:
+        settings = load_settings(write_demo_config(directory, site, port))
+        configure_logging(settings.log_level)
+        runtime = open_runtime(settings)
+        sync_config(runtime)
+        with unit_of_work(runtime.sessions) as session:
+            key = ApiKeyRepository(session).create("demo", ["read", "write", "admin"],
+                                                   datetime.now(UTC)).key
+        report = asyncio.run(run_collect_cycle(runtime, include_all=True))
+        url = settings.api.public_url
+        print(f"demo site:   {site.base_url}/brew/feed/ and {site.base_url}/beans/feeds/posts/default")
+        print(f"collected:   {report.new_documents} documents, {report.new_mentions} mentions")
+        print(f"API:         {url}/docs")
+        print(f"try:         curl -H 'Authorization: Bearer {key}' {url}/api/v1/mentions")
+        print(f"API key:     {key}", flush=True)
+        asyncio.run(serve_api_with_scheduler(runtime, host=None, port=port))

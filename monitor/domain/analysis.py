@@ -1,0 +1,115 @@
+"""Turn a collected document into what the store keeps: language, mentions, sentiment, topics.
+
+Pure: the brand matcher, topic tagger and language detector are built once by the caller and
+passed in, so the costs of compiling them are paid once per process, not per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from monitor.domain.dedup import compute_content_hash
+from monitor.domain.query import MatchInput, QuerySet
+from monitor.domain.sentiment import SentimentScore, score_document, score_mention
+from monitor.domain.snippets import render_snippet
+from monitor.domain.spans import Span
+
+
+class LanguageGuesser(Protocol):
+    def detect(self, text: str) -> str | None: ...
+
+
+class TopicTagging(Protocol):
+    def tag(self, doc: MatchInput, spans: list[Span] | None = None) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingDocument:
+    """A collected document with the context the analysis needs (source kind, times)."""
+
+    key: str
+    url: str
+    kind: str
+    title: str
+    text: str
+    author: str | None
+    published_at: datetime | None
+    discovered_at: datetime
+    source_kind: str | None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFinding:
+    brand_id: int
+    spans: list[Span]
+    snippet: str
+    sentiment: SentimentScore
+    topics: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAnalysis:
+    language: str | None
+    content_hash: str
+    sentiment: SentimentScore
+    mentions: list[MentionFinding] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Analyser:
+    """Everything compiled once: the brands' queries, the topic rules, the language detector."""
+
+    brands: QuerySet[int]
+    topics: TopicTagging
+    languages: LanguageGuesser
+
+
+def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnalysis:
+    language = doc.language or analyser.languages.detect(f"{doc.title}\n{doc.text}")
+    match_input = _match_input(doc, language)
+    matches = analyser.brands.match(match_input)
+    return DocumentAnalysis(
+        language=language,
+        content_hash=compute_content_hash(doc.title, doc.text),
+        sentiment=score_document(doc.title, doc.text, language),
+        mentions=[
+            _finding(analyser, match_input, brand_id, spans, language)
+            for brand_id, spans in sorted(matches.items())
+        ],
+    )
+
+
+def compute_brand_matches(
+    brands: QuerySet[int], doc: IncomingDocument, language: str | None
+) -> Mapping[int, list[Span]]:
+    """Only the brand matching, for re-matching stored documents after a query changes."""
+    return brands.match(_match_input(doc, language))
+
+
+def _finding(
+    analyser: Analyser, doc: MatchInput, brand_id: int, spans: Sequence[Span], lang: str | None
+) -> MentionFinding:
+    span_list = sorted(spans)
+    return MentionFinding(
+        brand_id=brand_id,
+        spans=span_list,
+        snippet=render_snippet(doc.title, doc.text, span_list),
+        sentiment=score_mention(doc.title, doc.text, span_list, lang),
+        topics=analyser.topics.tag(doc, span_list),
+    )
+
+
+def _match_input(doc: IncomingDocument, language: str | None) -> MatchInput:
+    return MatchInput(
+        title=doc.title,
+        text=doc.text,
+        author=doc.author,
+        url=doc.url,
+        language=language,
+        source_kind=doc.source_kind,
+        kind=doc.kind,
+    )

@@ -1,0 +1,98 @@
+"""Store one source's collected documents with their analysis, in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, get_args
+
+from sqlalchemy.orm import Session
+
+from collectors.document import CollectResult, Document, SourceKind
+from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.domain.analysis import (
+    Analyser,
+    DocumentAnalysis,
+    IncomingDocument,
+    MentionFinding,
+    compute_analysis,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreReport:
+    new_documents: int
+    new_mentions: int
+    detected_kind: str | None
+
+
+def as_source_kind(kind: str | None) -> SourceKind | None:
+    return kind if kind in get_args(SourceKind) else None  # type: ignore[return-value]
+
+
+def save_documents(
+    session: Session, analyser: Analyser, source_id: int, source_kind: str | None,
+    result: CollectResult, now: datetime,
+) -> StoreReport:
+    """Insert the documents not stored yet, with their mentions; return what was new."""
+    kind = source_kind or result.kind
+    documents = _unique_by_key(result.documents)
+    known = DocumentRepository(session).existing_keys(documents)
+    fresh = [d for k, d in documents.items() if k not in known]
+    analysed = [(d, compute_analysis(analyser, _incoming(d, kind, now))) for d in fresh]
+    rows = [_document_row(d, a, source_id, now) for d, a in analysed]
+    inserted = DocumentRepository(session).insert_new(rows)
+    mention_rows = [
+        _mention_row(inserted[d.key], _sort_time(d, now), finding, now)
+        for d, a in analysed if d.key in inserted
+        for finding in a.mentions
+    ]
+    new_mentions = MentionRepository(session).insert_many(mention_rows)
+    return StoreReport(len(inserted), new_mentions, kind)
+
+
+def _unique_by_key(documents: list[Document]) -> dict[str, Document]:
+    unique: dict[str, Document] = {}
+    for document in documents:
+        unique.setdefault(document.key, document)
+    return unique
+
+
+def _incoming(doc: Document, source_kind: str | None, now: datetime) -> IncomingDocument:
+    return IncomingDocument(
+        key=doc.key, url=doc.url, kind=doc.kind, title=doc.title, text=doc.text,
+        author=doc.author, published_at=doc.published_at, discovered_at=now,
+        source_kind=source_kind, language=doc.language,
+    )
+
+
+def _document_row(
+    doc: Document, analysis: DocumentAnalysis, source_id: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        "source_id": source_id, "key": doc.key, "url": doc.url, "kind": doc.kind,
+        "author": doc.author, "published_at": doc.published_at, "discovered_at": now,
+        "title": doc.title, "text": doc.text, "thread_url": doc.thread_url,
+        "thread_title": doc.thread_title, "parent_key": doc.parent_key,
+        "language": analysis.language, "engagement": dict(doc.engagement),
+        "content_hash": analysis.content_hash, "sentiment_score": analysis.sentiment.score,
+        "duplicate_of_id": None,
+    }
+
+
+def _sort_time(doc: Document, now: datetime) -> datetime:
+    # A clock-skewed or bogus future date must not pin a mention to the top of every listing.
+    return min(doc.published_at, now) if doc.published_at else now
+
+
+def _mention_row(
+    document_id: int, sort_at: datetime, finding: MentionFinding, now: datetime
+) -> dict[str, Any]:
+    return {
+        "document_id": document_id, "brand_id": finding.brand_id, "sort_at": sort_at,
+        "spans": [[s.field, s.start, s.end] for s in finding.spans],
+        "snippet": finding.snippet, "sentiment_score": finding.sentiment.score,
+        "sentiment_label": finding.sentiment.label,
+        "sentiment_confidence": finding.sentiment.confidence, "sentiment_override": None,
+        "topics": finding.topics, "state": "new", "created_at": now,
+    }
