@@ -42,6 +42,7 @@ class ThreadRef:
     kind: SourceKind
     thread_url: str  # the post the comments belong to
     thread_title: str = ""
+    parent_key: str | None = None  # key of that post when it is not derivable from thread_url
 
 
 @dataclass(frozen=True, slots=True)

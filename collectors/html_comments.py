@@ -1,0 +1,229 @@
+"""Comments from an article page's HTML, for blogs whose feeds carry no comment feed.
+
+Theme families mark comments up differently, so extraction runs through selector profiles
+in order (WordPress default themes, other common theme markup, then a fallback on comment
+anchors) and keeps the first profile that finds anything. A comment is any element of the
+profile's item selector carrying a comment id (``comment-12``, ``li-comment-12``,
+``div-comment-12``, Blogger's ``c12``); its fields are looked up only in the part of the
+subtree that is not inside a nested comment, and its parent is the nearest enclosing comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from collectors.dates import parse_iso, parse_loose
+from collectors.document import Document
+from collectors.text import node_text, normalise_space
+from collectors.urls import canonical_url, page_url
+
+COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$|^c(\d+)$")
+SAYS = re.compile(r"\s+(says|said|wrote)\s*:?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentProfile:
+    """Where one theme family puts comments and their fields (selectors in preference order)."""
+
+    name: str
+    containers: str
+    items: str
+    authors: Sequence[str]
+    times: Sequence[str]  # elements whose datetime/title attribute or text is the time
+    contents: Sequence[str]
+
+
+COMMON_AUTHORS = (".comment-author .fn", "cite.fn", "b.fn", ".fn", "cite", ".comment-author")
+COMMON_TIMES = (
+    ".comment-metadata time[datetime]",
+    ".comment-meta time[datetime]",
+    "time[datetime]",
+    "time[pubdate]",
+    "abbr[title]",
+    ".comment-meta a",
+    ".commentmetadata a",
+    ".comment-date",
+)
+COMMON_CONTENTS = (".comment-content", ".comment-text", ".comment-body", "[itemprop=text]")
+
+PROFILES = (
+    CommentProfile(
+        name="wordpress",
+        containers="ol.commentlist, ol.comment-list, ul.commentlist, ul.comment-list",
+        items="li.comment, li.review",
+        authors=COMMON_AUTHORS,
+        times=COMMON_TIMES,
+        contents=COMMON_CONTENTS,
+    ),
+    CommentProfile(
+        name="themes",
+        containers="div.comments, ol.comments, ul.comments, section.comments, #comments",
+        items=".comment, li[id], article[id], div[id]",
+        authors=(*COMMON_AUTHORS, ".author", ".comment-author-name", "[itemprop=author]"),
+        times=(*COMMON_TIMES, ".date", ".comment-time"),
+        contents=(*COMMON_CONTENTS, ".content", ".text", "[class*=body]"),
+    ),
+    CommentProfile(
+        name="fallback",
+        containers="body",
+        items='[id^="comment-"], [id^="li-comment-"], [id^="div-comment-"]',
+        authors=(*COMMON_AUTHORS, ".author", "strong"),
+        times=COMMON_TIMES,
+        contents=(*COMMON_CONTENTS, ".content", ".text"),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    node: LexborNode
+    anchor: str  # "comment-12" or "c12"
+    parent_anchor: str | None
+
+
+def extract_comments(
+    html: str | bytes, page: str, post_key: str, thread_title: str = ""
+) -> list[Document]:
+    """Comment Documents found in ``html`` of the article at ``page`` (whose key is
+    ``post_key``); top-level comments get ``post_key`` as parent. Document order."""
+    tree = LexborHTMLParser(html)
+    for profile in PROFILES:
+        found = _find_comments(tree, profile)
+        if found:
+            return _documents(found, profile, canonical_url(page_url(page)), post_key, thread_title)
+    return []
+
+
+def _find_comments(tree: LexborHTMLParser, profile: CommentProfile) -> list[_Found]:
+    candidates: list[tuple[LexborNode, str]] = []
+    seen_anchors: set[str] = set()
+    for container in tree.css(profile.containers):
+        for node in container.css(profile.items):
+            anchor = _anchor_of(node) if node.mem_id != container.mem_id else None
+            if anchor is not None and anchor not in seen_anchors:
+                seen_anchors.add(anchor)
+                candidates.append((node, anchor))
+    by_id = {node.mem_id: anchor for node, anchor in candidates}
+    return [_Found(node, anchor, _enclosing(node, by_id)) for node, anchor in candidates]
+
+
+def _anchor_of(node: LexborNode) -> str | None:
+    """The comment anchor named by the node's id, or by a child's id (some themes put the
+    id on the comment's first inner element)."""
+    own_id = node.attributes.get("id")
+    if own_id:
+        return _anchor_from_id(own_id)
+    for child in node.iter(include_text=False):
+        anchor = _anchor_from_id(child.attributes.get("id"))
+        if anchor is not None:
+            return anchor
+    return None
+
+
+def _anchor_from_id(value: str | None) -> str | None:
+    found = COMMENT_ID.match(value or "")
+    if found is None:
+        return None
+    return f"comment-{found.group(1)}" if found.group(1) else f"c{found.group(2)}"
+
+
+def _enclosing(node: LexborNode, by_id: dict[int, str]) -> str | None:
+    """Anchor of the nearest comment element around ``node`` (not ``node`` itself)."""
+    current = node.parent
+    while current is not None:
+        anchor = by_id.get(current.mem_id)
+        if anchor is not None:
+            return anchor
+        current = current.parent
+    return None
+
+
+def _documents(
+    found: list[_Found], profile: CommentProfile, page: str, post_key: str, title: str
+) -> list[Document]:
+    items = {f.node.mem_id: f.anchor for f in found}
+    # Innermost first: each comment is read, then cut out so it cannot leak into the
+    # author, time or text of the comment it is nested in.
+    documents = []
+    for item in reversed(found):
+        documents.append(_document(item, profile, items, page, post_key, title))
+        item.node.decompose()
+    documents.reverse()
+    return documents
+
+
+def _document(
+    item: _Found,
+    profile: CommentProfile,
+    items: dict[int, str],
+    page: str,
+    post_key: str,
+    title: str,
+) -> Document:
+    url = f"{page}#{item.anchor}"
+    parent = f"{page}#{item.parent_anchor}" if item.parent_anchor else post_key
+    author = _own_first(item.node, profile.authors, items)
+    return Document(
+        key=url,
+        url=url,
+        kind="comment",
+        title="",
+        text=_content_text(item.node, profile, items),
+        author=_author_name(author),
+        published_at=_time(item.node, profile, items),
+        thread_url=page,
+        thread_title=title,
+        parent_key=parent,
+    )
+
+
+def _author_name(node: LexborNode | None) -> str | None:
+    if node is None:
+        return None
+    return SAYS.sub("", normalise_space(node.text())) or None
+
+
+def _own_first(
+    node: LexborNode, selectors: Sequence[str], items: dict[int, str]
+) -> LexborNode | None:
+    """First match, trying ``selectors`` in order, that belongs to ``node`` itself."""
+    for selector in selectors:
+        for match in node.css(selector):
+            if match.mem_id not in items and _owner(match, items) == node.mem_id:
+                return match
+    return None
+
+
+def _owner(match: LexborNode, items: dict[int, str]) -> int | None:
+    current = match.parent
+    while current is not None:
+        if current.mem_id in items:
+            return current.mem_id
+        current = current.parent
+    return None
+
+
+def _time(node: LexborNode, profile: CommentProfile, items: dict[int, str]) -> datetime | None:
+    for selector in profile.times:
+        match = _own_first(node, (selector,), items)
+        if match is None:
+            continue
+        attrs = match.attributes
+        found = parse_iso(attrs.get("datetime")) or parse_iso(attrs.get("title"))
+        found = found or parse_loose(normalise_space(match.text()))
+        if found is not None:
+            return found
+    return None
+
+
+def _content_text(node: LexborNode, profile: CommentProfile, items: dict[int, str]) -> str:
+    content = _own_first(node, profile.contents, items)
+    if content is not None:
+        return node_text(content)
+    paragraphs = [p for p in node.css("p") if _owner(p, items) == node.mem_id]
+    return "\n".join(normalise_space(p.text()) for p in paragraphs)

@@ -1,0 +1,82 @@
+"""The parse pool: inline for small inputs, workers for large ones, a time limit for both."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from collectors.errors import ParseError, ParseTimeout
+from collectors.feeds import parse_feed
+from collectors.parsing import ParsePool
+
+pytestmark = pytest.mark.anyio
+
+
+def big_feed(items: int) -> bytes:
+    entries = "".join(
+        f"<item><title>Item {i}</title><guid>g{i}</guid><description>Acme news number {i} "
+        + "with some words " * 20
+        + "</description></item>"
+        for i in range(items)
+    )
+    return f'<rss version="2.0"><channel><title>Big</title>{entries}</channel></rss>'.encode()
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ParsePool]:
+    opened = ParsePool(workers=1, time_limit_s=1.0, inline_below_bytes=10_000)
+    yield opened
+    opened.close()
+
+
+async def test_small_input_parses_inline(pool: ParsePool) -> None:
+    assert await pool.run("label", 10, os.getpid) == os.getpid()
+
+
+async def test_large_input_parses_in_a_worker(pool: ParsePool) -> None:
+    body = big_feed(200)
+    assert await pool.run("label", len(body), os.getpid) != os.getpid()
+    feed = await pool.run(
+        "https://s.example/feed", len(body), parse_feed, body, "https://s.example/feed", {}
+    )
+    assert len(feed.entries) == 200
+    assert feed.entries[-1].title == "Item 199"
+
+
+async def test_errors_in_workers_arrive_intact(pool: ParsePool) -> None:
+    with pytest.raises(ParseError, match=r"https://s\.example/x: not a usable feed"):
+        await pool.run("x", 1_000_000, parse_feed, b"not xml", "https://s.example/x", {})
+
+
+async def test_time_limit_stops_a_slow_parse_and_pool_recovers(pool: ParsePool) -> None:
+    with pytest.raises(
+        ParseTimeout, match=r"https://s\.example/slow: parsing took longer than 1 s"
+    ):
+        await pool.run("https://s.example/slow", 1_000_000, time.sleep, 30)
+    assert await pool.run("label", 1_000_000, os.getpid) != os.getpid()
+
+
+async def test_uninterruptible_parse_is_abandoned_by_the_caller() -> None:
+    # sum() over a range runs in C, where the worker's own timer cannot interrupt it:
+    # the caller stops waiting, reports the timeout and moves on with a fresh pool.
+    pool = ParsePool(workers=1, time_limit_s=0.1, inline_below_bytes=0, grace_s=0.1)
+    try:
+        with pytest.raises(ParseTimeout, match="c-loop"):
+            await pool.run("c-loop", 1, sum, range(20_000_000))
+        pool.grace_s = 60  # leave the replacement worker time to start
+        assert await pool.run("label", 1, os.getpid) != os.getpid()
+    finally:
+        pool.close()
+
+
+async def test_dead_worker_is_a_parse_error_and_pool_recovers() -> None:
+    pool = ParsePool(workers=1, inline_below_bytes=0)
+    try:
+        with pytest.raises(ParseError, match="parser process died"):
+            await pool.run("crash", 1, os._exit, 3)
+        assert await pool.run("label", 1, os.getpid) != os.getpid()
+    finally:
+        pool.close()
