@@ -23,14 +23,17 @@ from monitor.db.repositories.api_keys import ALL_SCOPES
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
 from monitor.pipeline.collect import CycleReport, SourceOutcome, run_collect_cycle
-from monitor.runtime import Runtime, open_runtime, sync_config
+from monitor.pipeline.config_sync import sync_config
+from monitor.runtime import Runtime, open_runtime
 
 app = typer.Typer(help="brand-monitor: follow conversations about your brand.",
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+query_app = typer.Typer(help="Brand queries.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(query_app, name="query")
 
 err = Console(stderr=True)
 ConfigOption = Annotated[
@@ -116,7 +119,8 @@ def _print_report(report: CycleReport) -> None:
     for outcome in report.failed:
         typer.echo(f"failed: {outcome.name} (source {outcome.source_id}): {outcome.error}")
     typer.echo(
-        f"{len(report.outcomes)} sources fetched, {len(report.failed)} failed, "
+        f"{len(report.sources)} sources fetched, {len(report.failed)} failed, "
+        f"{len(report.threads)} threads checked, "
         f"{report.new_documents} new documents, {report.new_mentions} new mentions"
     )
 
@@ -195,6 +199,31 @@ def apikey_revoke(key_id: int, config: ConfigOption = None) -> None:
             ApiKeyRepository(session).revoke(key_id, datetime.now(UTC))
         runtime.dispose()
     typer.echo(f"API key {key_id} revoked")
+
+
+@query_app.command("test")
+def query_test(
+    expression: Annotated[str, typer.Argument(help="A query, e.g. 'Acme NOT (road OR runner)'.")],
+    config: ConfigOption = None,
+    samples: Annotated[int, typer.Option(help="How many matching snippets to show.")] = 5,
+) -> None:
+    """Run a query over the stored documents: matches in the last 7 and 30 days, with samples."""
+    from monitor.pipeline.preview import preview_query
+
+    with _user_errors():
+        runtime = _runtime(config)
+        try:
+            preview = preview_query(runtime, expression, samples=samples)
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        finally:
+            runtime.dispose()
+    typer.echo(f"last 7 days: {preview.last_7_days} matches")
+    typer.echo(f"last 30 days: {preview.last_30_days} matches")
+    for sample in preview.samples:
+        typer.echo(f"- [{sample.sentiment}] {sample.title or sample.url}\n  {sample.snippet}\n"
+                   f"  {sample.url}")
 
 
 @app.command()

@@ -61,6 +61,7 @@ class CollectorSettings(_Section):
     per_host_concurrency: int = Field(default=2, gt=0)
     obey_robots: bool = True
     batch_size: int = Field(default=50, gt=0)
+    per_host_batch: int = Field(default=10, gt=0)
     max_backoff: Duration = timedelta(hours=12)
     follow_threads_for: Duration = timedelta(days=14)
     languages: list[str] = Field(default_factory=lambda: ["en"])
@@ -122,10 +123,33 @@ class NotificationSettings(_Section):
     email: EmailSettings | None = None
 
 
+ScopeName = Literal["read", "write", "admin"]
+_ALL_SCOPES: tuple[ScopeName, ...] = ("read", "write", "admin")
+_PASSWORD_HASH_RE = re.compile(r"^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_=-]+\$[A-Za-z0-9_=-]+$")
+
+
+class ApiUserSettings(_Section):
+    """A dashboard login; the password is stored as an scrypt hash, never in clear."""
+
+    name: str = Field(min_length=1, max_length=100)
+    password_hash: SecretStr
+    scopes: list[ScopeName] = Field(default_factory=lambda: list(_ALL_SCOPES))
+
+    @field_validator("password_hash")
+    @classmethod
+    def _scrypt_hash(cls, value: SecretStr) -> SecretStr:
+        if not _PASSWORD_HASH_RE.match(value.get_secret_value()):
+            raise ValueError("must be an scrypt hash: scrypt$n$r$p$salt$hash")
+        return value
+
+
 class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
     public_url: str = "http://127.0.0.1:8000"
+    users: list[ApiUserSettings] = Field(default_factory=list)
+    session_lifetime: Duration = timedelta(hours=12)
+    metrics_access: Literal["api_key", "loopback", "public"] = "api_key"
 
 
 class Settings(BaseSettings):

@@ -14,7 +14,8 @@ from monitor.db.repositories import ApiKeyRepository
 from monitor.demo.site import DemoSite
 from monitor.logs import configure_logging
 from monitor.pipeline.collect import run_collect_cycle
-from monitor.runtime import open_runtime, sync_config
+from monitor.pipeline.config_sync import sync_config
+from monitor.runtime import open_runtime
 from monitor.server import serve_api_with_scheduler
 
 DEMO_BRANDS = [
@@ -53,7 +54,7 @@ def run_demo(directory: Path, port: int) -> None:
                                                    datetime.now(UTC)).key
         report = asyncio.run(run_collect_cycle(runtime, include_all=True))
         url = settings.api.public_url
-        print(f"demo site:   {site.base_url}/brew/feed/ and {site.base_url}/beans/feeds/posts/default")
+        print(f"demo site:   {site.base_url}/brew/ and {site.base_url}/beans/")
         print(f"collected:   {report.new_documents} documents, {report.new_mentions} mentions")
         print(f"API:         {url}/docs")
         print(f"try:         curl -H 'Authorization: Bearer {key}' {url}/api/v1/mentions")

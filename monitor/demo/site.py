@@ -121,7 +121,7 @@ class DemoSite:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
         page = pages.get(self.path.split("?", 1)[0])
         if page is None:
@@ -133,5 +133,5 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(page.body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return

@@ -6,12 +6,12 @@ passed in, so the costs of compiling them are paid once per process, not per doc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from monitor.domain.dedup import compute_content_hash
+from monitor.domain.dedup import Fingerprint, compute_content_hash, compute_fingerprint
 from monitor.domain.query import MatchInput, QuerySet
 from monitor.domain.sentiment import SentimentScore, score_document, score_mention
 from monitor.domain.snippets import render_snippet
@@ -55,6 +55,7 @@ class MentionFinding:
 class DocumentAnalysis:
     language: str | None
     content_hash: str
+    fingerprint: Fingerprint
     sentiment: SentimentScore
     mentions: list[MentionFinding] = field(default_factory=list)
 
@@ -75,22 +76,27 @@ def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnaly
     return DocumentAnalysis(
         language=language,
         content_hash=compute_content_hash(doc.title, doc.text),
+        fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}"),
         sentiment=score_document(doc.title, doc.text, language),
         mentions=[
-            _finding(analyser, match_input, brand_id, spans, language)
+            compute_finding(analyser, match_input, brand_id, spans, language)
             for brand_id, spans in sorted(matches.items())
         ],
     )
 
 
-def compute_brand_matches(
-    brands: QuerySet[int], doc: IncomingDocument, language: str | None
-) -> Mapping[int, list[Span]]:
-    """Only the brand matching, for re-matching stored documents after a query changes."""
-    return brands.match(_match_input(doc, language))
+def compute_brand_findings(
+    analyser: Analyser, doc: IncomingDocument, language: str | None
+) -> list[MentionFinding]:
+    """The mentions of a stored document, for re-matching after a brand's query changed."""
+    match_input = _match_input(doc, language)
+    return [
+        compute_finding(analyser, match_input, brand_id, spans, language)
+        for brand_id, spans in sorted(analyser.brands.match(match_input).items())
+    ]
 
 
-def _finding(
+def compute_finding(
     analyser: Analyser, doc: MatchInput, brand_id: int, spans: Sequence[Span], lang: str | None
 ) -> MentionFinding:
     span_list = sorted(spans)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
+from monitor.config import Settings
 from monitor.db.repositories import BrandRepository
 from monitor.domain.analysis import Analyser
 from monitor.domain.language import LanguageDetector
@@ -13,13 +15,17 @@ from monitor.runtime import Runtime
 
 
 def load_analyser(runtime: Runtime) -> Analyser:
+    """An analyser for every enabled brand."""
     with runtime.sessions() as session:
         brands = {b.id: b.query for b in BrandRepository(session).list_all(enabled_only=True)}
-    languages = tuple(runtime.settings.collector.languages)
+    return build_analyser(runtime.settings, brands)
+
+
+def build_analyser(settings: Settings, brand_queries: Mapping[int, str]) -> Analyser:
     return Analyser(
-        brands=_compile_brands(tuple(sorted(brands.items()))),
+        brands=_compile_brands(tuple(sorted(brand_queries.items()))),
         topics=_topic_tagger(tuple(sorted(DEFAULT_TOPICS.items()))),
-        languages=LanguageDetector(list(languages)),
+        languages=LanguageDetector(list(settings.collector.languages)),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, get_args
 from sqlalchemy.orm import Session
 
 from collectors.document import CollectResult, Document, SourceKind
+from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
 from monitor.domain.analysis import (
     Analyser,
@@ -17,6 +18,7 @@ from monitor.domain.analysis import (
     MentionFinding,
     compute_analysis,
 )
+from monitor.pipeline.duplicates import link_near_duplicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,14 @@ def save_documents(
     documents = _unique_by_key(result.documents)
     known = DocumentRepository(session).existing_keys(documents)
     fresh = [d for k, d in documents.items() if k not in known]
-    analysed = [(d, compute_analysis(analyser, _incoming(d, kind, now))) for d in fresh]
+    analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
     rows = [_document_row(d, a, source_id, now) for d, a in analysed]
     inserted = DocumentRepository(session).insert_new(rows)
+    for doc, analysis in analysed:
+        if doc.key in inserted:
+            link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
     mention_rows = [
-        _mention_row(inserted[d.key], _sort_time(d, now), finding, now)
+        mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now)
         for d, a in analysed if d.key in inserted
         for finding in a.mentions
     ]
@@ -58,10 +63,13 @@ def _unique_by_key(documents: list[Document]) -> dict[str, Document]:
     return unique
 
 
-def _incoming(doc: Document, source_kind: str | None, now: datetime) -> IncomingDocument:
+def incoming_document(
+    doc: Document | StoredDocument, source_kind: str | None, discovered_at: datetime
+) -> IncomingDocument:
+    """What the analysis needs of a collected or stored document."""
     return IncomingDocument(
         key=doc.key, url=doc.url, kind=doc.kind, title=doc.title, text=doc.text,
-        author=doc.author, published_at=doc.published_at, discovered_at=now,
+        author=doc.author, published_at=doc.published_at, discovered_at=discovered_at,
         source_kind=source_kind, language=doc.language,
     )
 
@@ -80,12 +88,12 @@ def _document_row(
     }
 
 
-def _sort_time(doc: Document, now: datetime) -> datetime:
+def sort_time(published_at: datetime | None, now: datetime) -> datetime:
     # A clock-skewed or bogus future date must not pin a mention to the top of every listing.
-    return min(doc.published_at, now) if doc.published_at else now
+    return min(published_at, now) if published_at else now
 
 
-def _mention_row(
+def mention_row(
     document_id: int, sort_at: datetime, finding: MentionFinding, now: datetime
 ) -> dict[str, Any]:
     return {

@@ -5,6 +5,7 @@ from monitor.db.repositories.brands import BrandRepository
 from monitor.db.repositories.documents import DocumentRepository
 from monitor.db.repositories.mentions import MentionRepository
 from monitor.db.repositories.sources import SourceRepository
+from monitor.db.repositories.threads import ThreadRepository
 
 __all__ = [
     "ApiKeyRepository",
@@ -12,4 +13,5 @@ __all__ = [
     "DocumentRepository",
     "MentionRepository",
     "SourceRepository",
+    "ThreadRepository",
 ]

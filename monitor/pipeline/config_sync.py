@@ -1,0 +1,29 @@
+"""Make the stored brands and sources match the config file, re-matching changed brands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from monitor.db.engine import unit_of_work
+from monitor.db.repositories import BrandRepository, SourceRepository
+from monitor.db.repositories.brands import BrandSpec
+from monitor.db.repositories.sources import SourceSpec
+from monitor.pipeline.rematch import rematch_brand
+from monitor.runtime import Runtime
+
+
+def sync_config(runtime: Runtime, now: datetime | None = None) -> None:
+    """Store the config's brands and sources; a new or edited brand is matched on past documents."""
+    now = now or datetime.now(UTC)
+    settings = runtime.settings
+    with unit_of_work(runtime.sessions) as session:
+        brands = BrandRepository(session).sync_from_config(
+            [BrandSpec(b.name, b.query) for b in settings.brands], now
+        )
+        SourceRepository(session).sync_from_config(
+            [SourceSpec(s.name, s.url, s.kind, s.interval, s.enabled, s.options)
+             for s in settings.sources],
+            now,
+        )
+    for brand_id in [*brands.created, *brands.changed]:
+        rematch_brand(runtime, brand_id, now=now)

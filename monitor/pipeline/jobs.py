@@ -1,0 +1,186 @@
+"""The two kinds of fetch a cycle runs, a source and a followed thread, and how each is saved."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from collectors.dispatch import collect_source, collect_thread
+from sqlalchemy.orm import Session
+
+from collectors.document import CollectResult, FetchState, SourceSpec, ThreadRef
+from collectors.fetching import Fetcher
+from monitor.config import CollectorSettings
+from monitor.db.models import Source, ThreadWatch
+from monitor.db.repositories import SourceRepository, ThreadRepository
+from monitor.db.repositories.threads import DiscoveredThread
+from monitor.domain.analysis import Analyser
+from monitor.domain.schedule import decide_next_check, decide_thread_next_check
+from monitor.pipeline.store import StoreReport, as_source_kind, save_documents
+
+Fetched = tuple["CollectJob", CollectResult | BaseException]
+
+
+class CollectJob(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_thread(self) -> bool: ...
+
+    async def fetch(self, fetcher: Fetcher) -> Fetched: ...
+
+    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
+                    result: CollectResult, now: datetime) -> StoreReport: ...
+
+    def save_failure(self, session: Session, settings: CollectorSettings, message: str,
+                     retry_after: timedelta | None, now: datetime) -> None: ...
+
+    def log_ids(self) -> dict[str, int]: ...
+
+
+async def _guarded(job: CollectJob, fetch: Awaitable[CollectResult]) -> Fetched:
+    try:
+        return job, await fetch
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return job, exc
+
+
+@dataclass(frozen=True, slots=True)
+class SourceJob:
+    """A claimed source, detached from the session that claimed it."""
+
+    id: int
+    name: str
+    url: str
+    kind: str | None
+    options: dict[str, str]
+    interval: timedelta
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+    is_thread: bool = False
+
+    @classmethod
+    def from_row(cls, source: Source) -> SourceJob:
+        return cls(
+            id=source.id, name=source.name, url=source.url, kind=source.kind,
+            options=dict(source.options), interval=timedelta(seconds=source.interval_s),
+            etag=source.etag, last_modified=source.last_modified,
+            error_count=source.error_count,
+        )
+
+    def log_ids(self) -> dict[str, int]:
+        return {"source_id": self.id}
+
+    async def fetch(self, fetcher: Fetcher) -> Fetched:
+        spec = SourceSpec(url=self.url, kind=as_source_kind(self.kind), options=self.options)
+        state = FetchState(etag=self.etag, last_modified=self.last_modified)
+        return await _guarded(self, collect_source(fetcher, spec, state))
+
+    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
+                    result: CollectResult, now: datetime) -> StoreReport:
+        stored = save_documents(session, analyser, self.id, self.kind, result, now)
+        register_threads(session, self.id, result, now + settings.follow_threads_for, now)
+        SourceRepository(session).record_success(
+            self.id, now=now, status=str(result.status), etag=result.state.etag,
+            last_modified=result.state.last_modified, kind=stored.detected_kind,
+            next_check_at=decide_next_check(now, self.interval, jitter_key=self.url),
+        )
+        return stored
+
+    def save_failure(self, session: Session, settings: CollectorSettings, message: str,
+                     retry_after: timedelta | None, now: datetime) -> None:
+        SourceRepository(session).record_failure(
+            self.id, now=now, status="error", error=message,
+            next_check_at=decide_next_check(
+                now, self.interval, jitter_key=self.url, error_count=self.error_count + 1,
+                retry_after=retry_after, max_backoff=settings.max_backoff,
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadJob:
+    """A claimed comment thread, detached from the session that claimed it."""
+
+    id: int
+    name: str
+    source_id: int
+    source_kind: str | None
+    ref: ThreadRef
+    etag: str | None
+    last_modified: str | None
+    follow_until: datetime | None
+    quiet_since: datetime
+    error_count: int
+    is_thread: bool = True
+
+    @classmethod
+    def from_row(cls, watch: ThreadWatch, source_kind: str | None) -> ThreadJob:
+        ref = ThreadRef(url=watch.url, kind=as_source_kind(watch.kind) or "rss",
+                        thread_url=watch.thread_url, thread_title=watch.thread_title)
+        return cls(
+            id=watch.id, name=watch.thread_title or watch.url, source_id=watch.source_id,
+            source_kind=source_kind, ref=ref, etag=watch.etag,
+            last_modified=watch.last_modified, follow_until=watch.follow_until,
+            quiet_since=watch.last_activity_at or watch.created_at,
+            error_count=watch.error_count,
+        )
+
+    def log_ids(self) -> dict[str, int]:
+        return {"source_id": self.source_id, "thread_id": self.id}
+
+    async def fetch(self, fetcher: Fetcher) -> Fetched:
+        state = FetchState(etag=self.etag, last_modified=self.last_modified)
+        return await _guarded(self, collect_thread(fetcher, self.ref, state))
+
+    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
+                    result: CollectResult, now: datetime) -> StoreReport:
+        stored = save_documents(session, analyser, self.source_id, self.source_kind, result, now)
+        follow_until = now + settings.follow_threads_for
+        register_threads(session, self.source_id, result, follow_until, now, {self.ref.thread_url})
+        watch = ThreadRepository(session).get(self.id)
+        found_new = stored.new_documents > 0
+        ThreadRepository(session).record_fetch(
+            self.id, now=now, etag=result.state.etag, last_modified=result.state.last_modified,
+            found_new=found_new,
+            next_check_at=decide_thread_next_check(
+                now, follow_until=watch.follow_until,
+                quiet_since=now if found_new else self.quiet_since,
+            ),
+        )
+        return stored
+
+    def save_failure(self, session: Session, settings: CollectorSettings, message: str,
+                     retry_after: timedelta | None, now: datetime) -> None:
+        ThreadRepository(session).record_failure(
+            self.id, now=now, error=message,
+            next_check_at=decide_next_check(
+                now, timedelta(minutes=15), jitter_key=self.ref.url,
+                error_count=self.error_count + 1, retry_after=retry_after,
+                max_backoff=settings.max_backoff,
+            ),
+        )
+
+
+def register_threads(
+    session: Session, source_id: int, result: CollectResult, follow_until: datetime,
+    now: datetime, extra_thread_urls: set[str] | None = None,
+) -> None:
+    """Remember the comment streams a fetch revealed; follow those where a brand is mentioned."""
+    threads = ThreadRepository(session)
+    threads.add_discovered(source_id, [
+        DiscoveredThread(t.url, t.kind, t.thread_url, t.thread_title) for t in result.threads
+    ], now)
+    thread_urls = {t.thread_url for t in result.threads} | (extra_thread_urls or set())
+    thread_urls |= {d.thread_url for d in result.documents if d.thread_url}
+    threads.follow_threads_with_mentions(thread_urls, follow_until)
