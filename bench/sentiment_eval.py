@@ -1,0 +1,184 @@
+"""Sentiment quality: the project's scorer against plain VADER, measured in the same run.
+
+1. The VADER ICWSM-2014 ground truth (Hutto & Gilbert, 2014): for each set, Pearson r of the
+   score against the mean human rating, and sign accuracy on rows with a non-zero rating
+   (a score > 0 predicts positive, anything else negative), for plain VADER's compound and for
+   ``score_text``.
+2. The labelled brand-mention set: 3-class accuracy toward the labelled brand, for plain VADER
+   on the whole document and for ``score_mention``; reported for the whole set and per part
+   (``tuning``: written before the rules were tuned; ``holdout``: written after, as a check).
+3. Cost per document, as a ratio to plain VADER on the same texts in the same run: the
+   labelled texts, and a hostile 22 KB comment (one long run-on paragraph).
+
+Exits 1 when the project's scorer is below plain VADER on any quality figure, so it can gate CI.
+
+    .venv/bin/python bench/sentiment_eval.py [--dataset-dir PATH] [--mentions PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import timeit
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from monitor.domain.language import LanguageDetector
+from monitor.domain.sentiment import compute_label, score_document, score_mention, score_text
+from monitor.domain.spans import Span
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = {
+    "tweets": "tweets_GroundTruth.txt",
+    "amazon": "amazonReviewSnippets_GroundTruth.txt",
+    "movie": "movieReviewSnippets_GroundTruth.txt",
+    "nyt": "nytEditorialSnippets_GroundTruth.txt",
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    pearson: float
+    accuracy: float
+
+
+def load_ground_truth(path: Path) -> list[tuple[float, str]]:
+    rows: list[tuple[float, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t", 2)
+        if len(parts) == 3 and parts[1].strip():
+            rows.append((float(parts[1]), parts[2]))
+    return rows
+
+
+def compute_figures(ratings: Sequence[float], scores: Sequence[float]) -> Figures:
+    signed = [(r, s) for r, s in zip(ratings, scores, strict=True) if r != 0]
+    hits = sum((r > 0) == (s > 0) for r, s in signed)
+    return Figures(statistics.correlation(ratings, scores), hits / len(signed))
+
+
+def load_mentions(path: Path) -> list[dict[str, object]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def match_brand_spans(title: str, text: str, terms: Sequence[str]) -> list[Span]:
+    """Case-insensitive whole-word matches of the brand's terms."""
+    spans: list[Span] = []
+    for field, value in (("title", title), ("text", text)):
+        for term in terms:
+            pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
+            for match in re.finditer(pattern, value, re.IGNORECASE):
+                spans.append(Span(field, match.start(), match.end()))  # type: ignore[arg-type]
+    return spans
+
+
+def compute_mention_accuracy(
+    items: Sequence[dict[str, object]], predict: Callable[[dict[str, object]], str]
+) -> float:
+    return sum(predict(item) == item["label"] for item in items) / len(items)
+
+
+def _plain_document_label(vader: SentimentIntensityAnalyzer) -> Callable[[dict[str, object]], str]:
+    def predict(item: dict[str, object]) -> str:
+        document = f"{item.get('title', '')}\n{item['text']}".strip()
+        return compute_label(float(vader.polarity_scores(document)["compound"]))
+
+    return predict
+
+
+def _project_mention_label(item: dict[str, object]) -> str:
+    title, text = str(item.get("title", "")), str(item["text"])
+    terms = [str(term) for term in item["brand_terms"]]  # type: ignore[attr-defined]
+    return score_mention(title, text, match_brand_spans(title, text, terms)).label
+
+
+def run_ground_truth(dataset_dir: Path, vader: SentimentIntensityAnalyzer) -> bool:
+    print(f"VADER ICWSM-2014 ground truth ({dataset_dir})")
+    print(f"{'set':<8}{'rows':>7}  {'r plain':>8}{'r ours':>8}  {'acc plain':>10}{'acc ours':>9}")
+    ok = True
+    for name, filename in DATASETS.items():
+        rows = load_ground_truth(dataset_dir / filename)
+        ratings = [rating for rating, _ in rows]
+        plain = compute_figures(ratings, [vader.polarity_scores(t)["compound"] for _, t in rows])
+        ours = compute_figures(ratings, [score_text(t).score for _, t in rows])
+        lost = ours.pearson < plain.pearson or ours.accuracy < plain.accuracy
+        ok = ok and not lost
+        print(
+            f"{name:<8}{len(rows):>7}  {plain.pearson:>8.4f}{ours.pearson:>8.4f}  "
+            f"{plain.accuracy:>10.4f}{ours.accuracy:>9.4f}  {'LOWER' if lost else 'ok'}"
+        )
+    return ok
+
+
+def run_mentions(path: Path, vader: SentimentIntensityAnalyzer) -> bool:
+    items = load_mentions(path)
+    print(f"\nLabelled brand mentions ({path}), 3-class accuracy toward the brand")
+    print(f"{'part':<9}{'items':>6}  {'whole-doc VADER':>16}{'score_mention':>15}")
+    parts = {"all": items}
+    for item in items:
+        parts.setdefault(str(item.get("part", "unmarked")), []).append(item)
+    ok = True
+    for part, chosen in parts.items():
+        plain = compute_mention_accuracy(chosen, _plain_document_label(vader))
+        ours = compute_mention_accuracy(chosen, _project_mention_label)
+        ok = ok and ours >= plain
+        print(f"{part:<9}{len(chosen):>6}  {plain:>16.3f}{ours:>15.3f}  ratio {ours / plain:.2f}")
+    return ok
+
+
+def compute_cost_ms(score: Callable[[str], object], docs: Sequence[str]) -> float:
+    """Best-of-three milliseconds per document for ``score`` over ``docs``."""
+    rounds = timeit.repeat(lambda: [score(doc) for doc in docs], number=1, repeat=3)
+    return min(rounds) * 1000 / len(docs)
+
+
+def run_costs(path: Path, vader: SentimentIntensityAnalyzer) -> None:
+    texts = [str(item["text"]) for item in load_mentions(path)]
+    hostile = " ".join(["the delivery was late and the support was useless"] * 440)
+    high = LanguageDetector(["en", "fr", "de", "es"])
+    low = LanguageDetector(["en", "fr", "de", "es"], low_accuracy=True)
+    spans = [Span("text", 4, 12)]
+    scorers: dict[str, Callable[[str], object]] = {
+        "score_document": lambda text: score_document("", text),
+        "score_mention": lambda text: score_mention("", text, spans),
+        "language (default)": high.detect,
+        "language (low_accuracy)": low.detect,
+    }
+    print("\nCost per document (ratio to plain VADER on the whole text, same run)")
+    for name, docs in (
+        (f"{len(texts)} labelled texts", texts),
+        ("hostile 22 KB comment", [hostile]),
+    ):
+        base = compute_cost_ms(vader.polarity_scores, docs)
+        print(f"  {name}: plain VADER {base:.3f} ms/doc")
+        for label, score in scorers.items():
+            cost = compute_cost_ms(score, docs)
+            print(f"    {label:<24}{cost:>8.3f} ms/doc  ratio {cost / base:.2f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--dataset-dir", type=Path, default=REPO.parent / "shared" / "datasets" / "vader_icwsm2014"
+    )
+    parser.add_argument(
+        "--mentions", type=Path, default=REPO / "tests" / "data" / "labelled_mentions.jsonl"
+    )
+    args = parser.parse_args(argv)
+    vader = SentimentIntensityAnalyzer()  # plain VADER, without the project's lexicon
+    ok = run_ground_truth(args.dataset_dir, vader)
+    ok = run_mentions(args.mentions, vader) and ok
+    run_costs(args.mentions, vader)
+    print("\nresult:", "ok" if ok else "the project's scorer is below plain VADER")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,569 @@
+"""Sentiment of a document and of one brand's mention in it, on top of VADER.
+
+VADER scores a whole text at once, which is wrong twice over for brand monitoring: a comment
+that praises one brand and attacks another has one score, and on long posts VADER's compound
+saturates at ±0.99 while its cost grows quadratically with the length of the text. So:
+
+* every text is split into sentences (long ones cut into chunks of at most
+  ``MAX_UNIT_CHARS``), each sentence is scored on its own, and only a bounded amount of text is
+  ever scored (``MAX_DOCUMENT_CHARS`` / ``MAX_DOCUMENT_UNITS`` for a document,
+  ``MAX_MENTION_UNITS`` clauses for a mention);
+* a mention is scored on the clause that names the brand: sentences are cut at semicolons and
+  contrastive conjunctions (but, while, though, however, whereas, although, yet), and a brand
+  that is only the point of comparison ("better than X", "unlike X, ...") gets the opposite
+  sentiment of the rest of its clause;
+* customer-service vocabulary and a few negations VADER gets wrong are fixed by
+  ``sentiment_lexicon`` before VADER sees the text.
+
+Labels use VADER's usual thresholds: positive at ``score >= 0.05``, negative at
+``score <= -0.05``. Only English is scored: any other language is ``unscored``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from monitor.domain.sentiment_lexicon import LEXICON_ADDITIONS, compute_vader_input
+from monitor.domain.spans import Span
+
+SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
+
+POSITIVE_THRESHOLD = 0.05
+NEGATIVE_THRESHOLD = -0.05
+SCORED_LANGUAGES = frozenset({"en"})
+
+MAX_UNIT_CHARS = 400
+MAX_DOCUMENT_CHARS = 5_000
+MAX_DOCUMENT_UNITS = 40
+MAX_MENTION_UNITS = 12
+
+# A unit inferred from the text around a mention (rather than the clause naming the brand)
+# is less certain to be about the brand.
+_FALLBACK_CONFIDENCE = 0.5
+# A polar score this far from zero counts as fully strong for the confidence.
+_FULL_STRENGTH = 0.5
+# VADER's normalisation constant (compound = x / sqrt(x² + alpha)) and the largest compound
+# that can be inverted without dividing by zero.
+_ALPHA = 15.0
+_MAX_COMPOUND = 0.9999
+# Not in VADER's lexicon, not upper-case, not a negation or booster: changes nothing but
+# VADER's "some words are in capitals" test.
+_CAPS_CONTEXT_MARKER = " ~"
+# Text either side of a mention that is split into sentences: the mention's sentence and the
+# next one, each at most MAX_UNIT_CHARS long, always fit.
+_MENTION_WINDOW = 3 * MAX_UNIT_CHARS
+# Spans looked at in one mention (those inside an already scored clause do not count).
+_MAX_SPANS_TRIED = 4 * MAX_MENTION_UNITS
+# Units whose valences are summed as VADER sums words; more are averaged (compute_aggregate).
+_SUMMED_UNITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentScore:
+    """A score in -1..1, its label, and how sure the label is (0..1)."""
+
+    score: float
+    label: SentimentLabel
+    confidence: float
+
+
+UNSCORED = SentimentScore(score=0.0, label="unscored", confidence=0.0)
+
+Bounds = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class MentionUnit:
+    """A piece of text scored for a mention.
+
+    ``invert`` marks a brand that is only the point of comparison ("better than X"), whose
+    sentiment is the opposite of the text's; ``fallback`` marks text around the mention that is
+    used only when the clauses naming the brand carry no sentiment.
+    """
+
+    text: str
+    invert: bool = False
+    fallback: bool = False
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> SentimentIntensityAnalyzer:
+    # Building the analyzer parses VADER's 7,500-line lexicon: do it once per process.
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon.update(LEXICON_ADDITIONS)
+    return analyzer
+
+
+def score_text(text: str) -> SentimentScore:
+    """Score a short text on its own: sentence by sentence, with the domain lexicon.
+
+    On a single sentence this is VADER's compound with the domain lexicon applied.
+    """
+    return score_document("", text)
+
+
+def score_document(title: str, text: str, language: str | None = None) -> SentimentScore:
+    """Score the whole document (title and text); ``unscored`` for languages other than English.
+
+    ``language`` is an ISO 639-1 code; ``None`` (undetected, e.g. a very short text) is scored
+    as English. A document with no text at all is ``unscored``.
+    """
+    if not _is_scored_language(language):
+        return UNSCORED
+    units = compute_document_units(title, text)
+    if not units:
+        return UNSCORED
+    return compute_aggregate(compute_valences(units), compute_emphasis(units))
+
+
+def score_mention(
+    title: str, text: str, spans: Sequence[Span], language: str | None = None
+) -> SentimentScore:
+    """Score the sentiment toward the brand matched at ``spans`` (not the whole document).
+
+    When the clauses naming the brand carry no sentiment, falls back to the text around them
+    ("I called Acme. Two hours on hold."). A brand named only in the title is what the text is
+    about, so the text counts as well. Without spans this is the document score.
+    """
+    if not _is_scored_language(language):
+        return UNSCORED
+    if not spans:
+        return score_document(title, text, language)
+    units = compute_mention_units(title, text, spans)
+    if not units:
+        return score_document(title, text, language)
+    titled = all(span.field == "title" for span in spans)
+    body = _body_valence(text) if titled else []
+    result = _aggregate_units([unit for unit in units if not unit.fallback], body)
+    if result.label == "neutral":
+        fallback = _aggregate_units([unit for unit in units if unit.fallback], [])
+        if fallback.label in ("positive", "negative"):
+            return _discounted(fallback)
+    return result
+
+
+def compute_document_units(title: str, text: str) -> list[str]:
+    """The sentences of a document that are scored, within the document caps."""
+    units: list[str] = []
+    budget = MAX_DOCUMENT_CHARS
+    for field in (title, text):
+        # Only the head of a long text can fit in the budget: do not split the rest.
+        head = field[: MAX_DOCUMENT_CHARS + MAX_UNIT_CHARS]
+        for start, end in compute_sentence_bounds(head):
+            if len(units) >= MAX_DOCUMENT_UNITS or end - start > budget:
+                return units
+            units.append(head[start:end])
+            budget -= end - start
+    return units
+
+
+def compute_mention_units(title: str, text: str, spans: Sequence[Span]) -> list[MentionUnit]:
+    """The clauses naming the brand, then the text around them to fall back on, capped."""
+    fields = {"title": title, "text": text}
+    targets: list[MentionUnit] = []
+    fallbacks: list[MentionUnit] = []
+    seen: set[tuple[str, Bounds]] = set()
+    covered = ("", -1)  # (field, end) of the last clause: later spans inside it add nothing
+    attempts = 0
+    for span in sorted(spans):
+        field = fields[span.field]
+        if not 0 <= span.start < span.end <= len(field) or (span.field, span.start) < covered:
+            continue
+        attempts += 1
+        if attempts > _MAX_SPANS_TRIED:
+            break
+        context = _MentionContext.build(field, span)
+        if context is None or (span.field, context.clause) in seen:
+            continue
+        seen.add((span.field, context.clause))
+        covered = (span.field, context.clause[1])
+        targets.append(context.target_unit())
+        fallbacks.extend(context.fallback_units())
+        if len(targets) >= MAX_MENTION_UNITS:
+            break
+    return targets + fallbacks[:MAX_MENTION_UNITS]
+
+
+def compute_valences(units: Sequence[str]) -> list[float]:
+    """The raw valence of each unit of one text, scored with the text's ALL-CAPS context."""
+    caps_in_context = compute_caps_contrast(units)
+    return [compute_valence(unit, caps_in_context=caps_in_context) for unit in units]
+
+
+def compute_valence(text: str, *, caps_in_context: bool = False) -> float:
+    """VADER's raw valence sum for one unit (sentence or clause), without punctuation emphasis.
+
+    VADER reports ``compound = normalise(sum + emphasis)``; the sum is recovered by inverting
+    the normalisation, so that a text's units can be added up before normalising once, as VADER
+    does for a whole text. Emphasis from ``!`` and ``?`` is added back once per scored text.
+
+    VADER boosts ALL-CAPS words only when the text also has words that are not in capitals; a
+    shouting sentence inside a calm text loses that context when scored alone. With
+    ``caps_in_context`` a neutral lower-case marker restores it.
+    """
+    clipped = text[:MAX_UNIT_CHARS]
+    prepared = compute_vader_input(clipped) + (_CAPS_CONTEXT_MARKER if caps_in_context else "")
+    compound = float(_analyzer().polarity_scores(prepared)["compound"])
+    compound = max(-_MAX_COMPOUND, min(_MAX_COMPOUND, compound))
+    total = compound * math.sqrt(_ALPHA / (1.0 - compound * compound))
+    if total == 0.0:
+        return 0.0
+    valence = abs(total) - compute_emphasis([clipped])
+    return math.copysign(max(valence, 0.0), total)
+
+
+def compute_caps_contrast(texts: Sequence[str]) -> bool:
+    """VADER's test for emphasis by capitals: some, but not all, words are ALL CAPS."""
+    words = [word for text in texts for word in text.split()]
+    capitals = sum(word.isupper() for word in words)
+    return 0 < capitals < len(words)
+
+
+def compute_emphasis(texts: Sequence[str]) -> float:
+    """VADER's emphasis from exclamation and question marks over the given texts."""
+    exclamations = sum(text.count("!") for text in texts)
+    questions = sum(text.count("?") for text in texts)
+    emphasis = min(exclamations, 4) * 0.292
+    if questions > 3:
+        emphasis += 0.96
+    elif questions > 1:
+        emphasis += questions * 0.18
+    return emphasis
+
+
+def compute_aggregate(valences: Sequence[float], emphasis: float = 0.0) -> SentimentScore:
+    """Combine the raw valences of a text's units into one length-robust score.
+
+    Up to ``_SUMMED_UNITS`` units the valences are added up, exactly as VADER adds up the words
+    of a short text (its ratings were calibrated on sentence-to-tweet-length texts). Beyond
+    that the sum is replaced by ``_SUMMED_UNITS`` times the mean valence: a long post counts as
+    strongly as its typical sentence, not as the sum of all of them. So VADER's compound, which
+    saturates at ±0.99 after a few positive sentences, stays well inside the range on long
+    posts, and a long mixed post, whose opinions cancel out, lands near zero.
+    """
+    if not valences:
+        return SentimentScore(score=0.0, label="neutral", confidence=0.0)
+    total = _aggregate_valence(valences)
+    if total != 0.0:
+        total = math.copysign(abs(total) + emphasis, total)
+    score = round(total / math.sqrt(total * total + _ALPHA), 4)
+    return SentimentScore(score, compute_label(score), _compute_confidence(score, valences))
+
+
+def compute_label(score: float) -> SentimentLabel:
+    """VADER's standard three-way cut of a compound score."""
+    if score >= POSITIVE_THRESHOLD:
+        return "positive"
+    if score <= NEGATIVE_THRESHOLD:
+        return "negative"
+    return "neutral"
+
+
+def _aggregate_valence(valences: Sequence[float]) -> float:
+    return sum(valences) * min(1.0, _SUMMED_UNITS / len(valences)) if valences else 0.0
+
+
+def _compute_confidence(score: float, valences: Sequence[float]) -> float:
+    """How sure the label is: strength and agreement of the units, or for neutral, calm."""
+    strengths = [abs(v) / math.sqrt(v * v + _ALPHA) for v in valences]
+    if compute_label(score) == "neutral":
+        # Strong opinions that cancel out are not a confident "neutral".
+        calm = 1.0 - sum(strengths) / len(strengths)
+        return round((1.0 - abs(score) / POSITIVE_THRESHOLD) * calm, 4)
+    weight = sum(strengths)
+    agreeing = sum(s for s, v in zip(strengths, valences, strict=True) if (v > 0) == (score > 0))
+    return round(min(1.0, abs(score) / _FULL_STRENGTH) * agreeing / weight, 4)
+
+
+def _aggregate_units(units: Sequence[MentionUnit], extra: Sequence[float]) -> SentimentScore:
+    valences = compute_valences([unit.text for unit in units])
+    valences = [-v if unit.invert else v for unit, v in zip(units, valences, strict=True)]
+    return compute_aggregate([*valences, *extra], compute_emphasis([u.text for u in units]))
+
+
+def _body_valence(text: str) -> list[float]:
+    """The text's aggregate valence as one unit, for a brand named only in the title."""
+    units = compute_document_units("", text)
+    return [_aggregate_valence(compute_valences(units))] if units else []
+
+
+def _is_scored_language(language: str | None) -> bool:
+    return language is None or language.lower() in SCORED_LANGUAGES
+
+
+def _discounted(result: SentimentScore) -> SentimentScore:
+    confidence = round(result.confidence * _FALLBACK_CONFIDENCE, 4)
+    return SentimentScore(score=result.score, label=result.label, confidence=confidence)
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Matches only at the start of a run of end marks, so that a hostile "!!!!…" stays linear.
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s|$)|\n+")
+_ABBREVIATIONS = _word_set(
+    "mr mrs ms dr prof st jr sr inc ltd co corp vs etc eg ie approx dept est no jan feb mar apr "
+    "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun"
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LONGEST_ABBREVIATION = 12
+
+
+def compute_sentence_bounds(text: str) -> list[Bounds]:
+    """``[start, end)`` of each sentence, whitespace-trimmed; none longer than MAX_UNIT_CHARS.
+
+    Sentences end at ``.``, ``!``, ``?`` or ``…`` followed by a space and something other than a
+    lower-case letter (so "e.g. this" and "3.5" stay whole), and at every line break, since
+    comments often end sentences with a new line and no full stop.
+    """
+    bounds: list[Bounds] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if not match.group().startswith("\n") and not _ends_sentence(text, match):
+            continue
+        bounds.extend(_chunks(text, start, match.end()))
+        start = match.end()
+    bounds.extend(_chunks(text, start, len(text)))
+    return bounds
+
+
+def compute_sentence_bounds_near(text: str, position: int, margin: int) -> list[Bounds]:
+    """Sentence bounds in ``text`` within ``margin`` characters either side of ``position``."""
+    start = max(0, position - margin)
+    window = text[start : position + margin]
+    return [(start + a, start + b) for a, b in compute_sentence_bounds(window)]
+
+
+def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+    following = text[match.end() : match.end() + 2].lstrip()
+    if following[:1].islower():
+        return False
+    if match.group().startswith(".") and len(match.group()) == 1:
+        word = _WORD_BEFORE.search(
+            text, max(0, match.start() - _LONGEST_ABBREVIATION), match.start()
+        )
+        if word is not None:
+            token = word.group(1).lower().replace(".", "")
+            return len(token) > 1 and token not in _ABBREVIATIONS
+    return True
+
+
+def _chunks(text: str, start: int, end: int) -> list[Bounds]:
+    """Trim ``[start, end)`` and cut it at spaces into pieces of at most MAX_UNIT_CHARS."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    pieces: list[Bounds] = []
+    while end - start > MAX_UNIT_CHARS:
+        cut = text.rfind(" ", start + MAX_UNIT_CHARS // 2, start + MAX_UNIT_CHARS)
+        cut = cut if cut > start else start + MAX_UNIT_CHARS
+        pieces.append((start, cut))
+        start = cut + 1 if text[cut : cut + 1] == " " else cut
+    if end > start:
+        pieces.append((start, end))
+    return pieces
+
+
+# --- clauses -------------------------------------------------------------------------------
+
+_CONTRAST = re.compile(r"\b(?:but|however|whereas|although|though|while|yet)\b|;", re.IGNORECASE)
+# Uses of a contrast word that do not start a new clause: "nothing but", "not only .. but
+# also", "for a while", "as though", "not yet".
+_NOT_A_SPLIT_BEFORE = {
+    "but": frozenset({"nothing", "anything", "all", "everything", "last"}),
+    "while": _word_set("a the little long short whole your my their his her our worth"),
+    "though": frozenset({"as"}),
+}
+_SUBORDINATE_OPENERS = frozenset({"although", "though", "while", "whereas"})
+_LEADING_JOINERS = re.compile(
+    r"^(?:[\s,;:—–-]|\b(?:but|however|whereas|although|though|while|yet|and|even)\b)+",
+    re.IGNORECASE,
+)
+_PREVIOUS_WORD = re.compile(r"([\w']+)[\s,]*$")
+_LOOKBACK_CHARS = 40
+
+
+def compute_clause_bounds(text: str, sentence: Bounds) -> list[Bounds]:
+    """Cut a sentence into clauses at semicolons and contrastive conjunctions.
+
+    A sentence opening with a subordinator ("Although X is cheap, Y ...") is also cut at its
+    first comma. Leading conjunctions and punctuation are left out of each clause.
+    """
+    start, end = sentence
+    cuts = [start]
+    for match in _CONTRAST.finditer(text, start, end):
+        if _is_clause_split(text, start, match):
+            cuts.append(match.end() if match.group() == ";" else match.start())
+    cuts.append(end)
+    clauses: list[Bounds] = []
+    for clause_start, clause_end in itertools.pairwise(cuts):
+        clauses.extend(_split_subordinate(text, clause_start, clause_end))
+    return [trimmed for clause in clauses if (trimmed := _trim_clause(text, clause))]
+
+
+def _is_clause_split(text: str, sentence_start: int, match: re.Match[str]) -> bool:
+    word = match.group().lower()
+    previous = _PREVIOUS_WORD.search(
+        text, max(sentence_start, match.start() - _LOOKBACK_CHARS), match.start()
+    )
+    before = previous.group(1).lower() if previous else ""
+    if word == "yet":
+        # Only "..., yet" and "and yet" contrast; "not yet", "as yet" do not.
+        gap = text[previous.end(1) if previous else sentence_start : match.start()]
+        return before in {"", "and"} or "," in gap
+    if word == "but" and text[match.end() : match.end() + 6].lower().strip().startswith("also"):
+        return False
+    return before not in _NOT_A_SPLIT_BEFORE.get(word, frozenset())
+
+
+def _split_subordinate(text: str, start: int, end: int) -> list[Bounds]:
+    opener = re.match(r"[\s,;]*(\w+)", text[start:end])
+    if opener is None or opener.group(1).lower() not in _SUBORDINATE_OPENERS:
+        return [(start, end)]
+    comma = text.find(",", start, end)
+    return [(start, comma), (comma + 1, end)] if comma != -1 else [(start, end)]
+
+
+def _trim_clause(text: str, clause: Bounds) -> Bounds | None:
+    start, end = clause
+    joiners = _LEADING_JOINERS.match(text[start:end])
+    if joiners is not None:
+        start += joiners.end()
+    while end > start and text[end - 1] in " \t,;":
+        end -= 1
+    return (start, end) if end > start else None
+
+
+# --- comparisons ---------------------------------------------------------------------------
+
+# "better than X", "unlike X, ...", "compared to X": X is the foil of the clause's opinion.
+_FOIL_MARKER = re.compile(
+    r"\b(?:than|unlike|compared (?:to|with)|as opposed to|in contrast to|instead of)\b",
+    re.IGNORECASE,
+)
+_NEGATOR = re.compile(
+    r"\b(?:not|no|never|nobody|nothing|none|neither|nor|cannot|no one)\b|n't\b", re.IGNORECASE
+)
+
+
+def compute_foil_bounds(text: str, clause: Bounds) -> Bounds | None:
+    """The part of a clause that names the point of comparison, if any.
+
+    It runs from the marker ("than", "unlike", "compared to", ...) to the next comma or the end
+    of the clause.
+    """
+    marker = _FOIL_MARKER.search(text, clause[0], clause[1])
+    if marker is None:
+        return None
+    comma = text.find(",", marker.end(), clause[1])
+    return (marker.start(), comma if comma != -1 else clause[1])
+
+
+# --- mention context -----------------------------------------------------------------------
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’&-]*")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# Capitalised words that do not name anyone: "I", days and months anywhere, and the usual
+# first words of a sentence.
+_NOT_A_NAME = _word_set(
+    "i i'm i've i'd i'll im ive ok monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april may june july august september october november december"
+)
+_SENTENCE_STARTERS = _word_set(
+    "the a an they their them it its it's he she his her we our you your my me this that these "
+    "those there then so and but or also now still even just only after before when once since "
+    "because if as at in on of for with to from by what which who how why where not no never "
+    "all every each some one two three four five six seven eight nine ten first second third "
+    "last next finally honestly anyway plus got had has have was were is are took spent waited "
+    "called tried ordered been will would can could did do does yes yeah well oh okay seriously "
+    "literally apparently instead later today yesterday tomorrow tonight again everything "
+    "everyone everybody nothing nobody someone somebody something anyone anybody anything here "
+    "overall really definitely absolutely totally much many more most very too"
+)
+
+
+def _names_someone_else(field: str, clause: Bounds, sentence_start: int) -> bool:
+    """Whether a clause names a person, place or brand (a capitalised word that is no starter).
+
+    Used to keep the text around a mention from lending its sentiment when it is visibly
+    about something else ("..., but Globex is a nightmare").
+    """
+    for word in _CAPITALISED.finditer(field, clause[0], clause[1]):
+        lowered = word.group().lower()
+        if lowered in _NOT_A_NAME:
+            continue
+        if word.start() == sentence_start and (
+            lowered in _SENTENCE_STARTERS or lowered in _analyzer().lexicon
+        ):
+            continue
+        return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _MentionContext:
+    """Where one brand match sits: its sentence and its clause within the field's text."""
+
+    field: str
+    span: Span
+    sentences: Sequence[Bounds]
+    index: int
+    clauses: tuple[Bounds, ...]
+    clause: Bounds
+
+    @classmethod
+    def build(cls, field: str, span: Span) -> _MentionContext | None:
+        # Only the text around the span is split: a mention deep in a huge comment costs no
+        # more than one in a short one.
+        sentences = compute_sentence_bounds_near(field, span.start, _MENTION_WINDOW)
+        if not sentences:
+            return None
+        index = max(0, bisect.bisect_right(sentences, (span.start, len(field) + 1)) - 1)
+        clauses = tuple(compute_clause_bounds(field, sentences[index]))
+        clause = next((c for c in clauses if c[0] <= span.start < c[1]), sentences[index])
+        return cls(field, span, sentences, index, clauses, clause)
+
+    def target_unit(self) -> MentionUnit:
+        start, end = self.clause
+        foil = compute_foil_bounds(self.field, self.clause)
+        if foil is None:
+            return MentionUnit(self.field[start:end])
+        main = f"{self.field[start : foil[0]]} {self.field[foil[1] : end]}".strip(" ,")
+        in_foil = foil[0] <= self.span.start < foil[1]
+        # "Nobody does it better than X" praises X: a negated comparison is not inverted.
+        return MentionUnit(main, invert=in_foil and _NEGATOR.search(main) is None)
+
+    def fallback_units(self) -> list[MentionUnit]:
+        sentence_start = self.sentences[self.index][0]
+        neighbours = [(c, sentence_start) for c in self.clauses if c != self.clause]
+        following = self._next_sentence_clause()
+        if following is not None:
+            neighbours.append((following, following[0]))
+        return [
+            MentionUnit(self.field[clause[0] : clause[1]], fallback=True)
+            for clause, starts_at in neighbours
+            if not _names_someone_else(self.field, clause, starts_at)
+        ]
+
+    def _next_sentence_clause(self) -> Bounds | None:
+        if self.index + 1 >= len(self.sentences):
+            return None
+        current, following = self.sentences[self.index], self.sentences[self.index + 1]
+        if _PARAGRAPH_BREAK.search(self.field, current[1], following[0]):
+            return None
+        clauses = compute_clause_bounds(self.field, following)
+        return clauses[0] if clauses else None
