@@ -32,11 +32,13 @@ MODULES: dict[str, str] = {
 async def collect_source(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> CollectResult:
     """One pass over a source. Failures of its main URL raise CollectorError subclasses;
     failures of secondary pages (articles, comment pages) are ``warnings`` in the result.
-    A spec without a kind is detected first (an extra request; store the detected kind
-    with ``detect.detect_kind`` to avoid repeating it)."""
+    A spec without a kind is detected first (an extra request); the result's ``kind``
+    says what was detected, for the caller to store."""
     kind = spec.kind or await detect_kind(fetcher, spec.url)
     collect = cast(CollectFn, _function(kind, "collect"))
-    return await collect(fetcher, dataclasses.replace(spec, kind=kind), state)
+    result = await collect(fetcher, dataclasses.replace(spec, kind=kind), state)
+    # Tell the caller what was detected, so it can store the kind and not detect again.
+    return result if result.kind else dataclasses.replace(result, kind=kind)
 
 
 async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) -> CollectResult:

@@ -97,7 +97,7 @@ async def run_collect_cycle(
     async with build_fetcher(fetch_options(runtime.settings.collector)) as fetcher:
         runner = _Runner(runtime, analyser, report, on_progress)
         await runner.run(fetcher, sources)
-        threads = await asyncio.to_thread(_claim_threads, runtime, datetime.now(UTC))
+        threads = await asyncio.to_thread(_claim_threads, runtime, max(now, datetime.now(UTC)))
         await runner.run(fetcher, threads)
     return report
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from collectors.dispatch import collect_source, collect_thread
 from sqlalchemy.orm import Session
 
+from collectors.dispatch import collect_source, collect_thread
 from collectors.document import CollectResult, FetchState, SourceSpec, ThreadRef
 from collectors.fetching import Fetcher
 from monitor.config import CollectorSettings

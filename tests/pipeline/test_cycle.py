@@ -1,0 +1,252 @@
+"""Collection cycles over fixture sites on loopback, stored on SQLite and Postgres."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.config import Settings
+from monitor.db.models import Document, Mention, Source, ThreadWatch
+from monitor.db.repositories import MentionRepository
+from monitor.db.repositories.mentions import MentionFilter
+from monitor.pipeline.collect import CycleReport, run_collect_cycle
+from monitor.pipeline.config_sync import sync_config
+from monitor.runtime import Runtime
+from tests.collectors.conftest import SITES, FixtureServer, Reply
+
+BRANDS = [{"name": "Acme", "query": "Acme"}, {"name": "Globex", "query": "Globex"}]
+
+
+@pytest.fixture
+def sites() -> Iterator[dict[str, FixtureServer]]:
+    servers = {name: FixtureServer(directory=SITES / name).start()
+               for name in ("wordpress", "blogger", "htmlblog")}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def _configure(runtime: Runtime, sources: list[dict[str, object]],
+               brands: list[dict[str, str]] | None = None, **collector: object) -> Runtime:
+    settings = Settings(
+        database=runtime.settings.database.model_dump(),
+        collector={"allow_private_networks": True, **collector},
+        brands=BRANDS if brands is None else brands, sources=sources,
+    )
+    configured = Runtime(settings, runtime.engine, runtime.sessions)
+    sync_config(configured)
+    return configured
+
+
+def _cycle(runtime: Runtime, now: datetime | None = None) -> CycleReport:
+    return asyncio.run(run_collect_cycle(runtime, include_all=True, now=now))
+
+
+def _count(runtime: Runtime, model: type[object]) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _fixture_sources(sites: dict[str, FixtureServer]) -> list[dict[str, object]]:
+    return [
+        {"name": "WordPress", "url": sites["wordpress"].url("/feed/")},
+        {"name": "WordPress comments", "url": sites["wordpress"].url("/comments/feed/")},
+        {"name": "Blogger", "url": sites["blogger"].url("/feeds/posts/default")},
+        {"name": "HTML blog", "url": sites["htmlblog"].url("/"), "kind": "blog"},
+    ]
+
+
+def test_every_item_is_stored_once_and_a_second_pass_is_conditional(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    runtime = _configure(runtime, _fixture_sources(sites))
+    first = _cycle(runtime)
+    assert first.failed == [], [o.error for o in first.failed]
+    assert first.new_documents == _count(runtime, Document) > 10
+    assert first.new_mentions == _count(runtime, Mention) > 0
+    with runtime.sessions() as session:
+        keys = list(session.scalars(select(Document.key)))
+        comments = list(session.scalars(select(Document).where(Document.kind == "comment")))
+    assert len(keys) == len(set(keys))
+    assert all(c.parent_key and c.author and c.published_at for c in comments)
+    # the site-wide comment feed and the per-post feeds hold the same comments: stored once
+    wordpress_comments = [c for c in comments if "#comment-" in c.url]
+    assert len({c.url for c in wordpress_comments}) == len(wordpress_comments)
+
+    for server in sites.values():
+        server.clear_log()
+    again = _cycle(runtime)
+    assert again.new_documents == 0
+    assert again.new_mentions == 0
+    feed_requests = sites["wordpress"].requests_for("/feed/")
+    assert feed_requests
+    assert all("if-none-match" in r.headers for r in feed_requests)
+    assert {o.status for o in again.sources} == {"not_modified"}
+
+
+def test_robots_disallowed_pages_are_never_requested(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    runtime = _configure(runtime, _fixture_sources(sites)[3:])
+    _cycle(runtime)
+    assert sites["htmlblog"].requests_for("/robots.txt")
+    assert not [p for p in sites["htmlblog"].requested_paths() if p.startswith("/private")]
+
+
+def test_threads_with_mentions_are_followed_and_new_comments_found(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    runtime = _configure(runtime, _fixture_sources(sites)[:1])
+    _cycle(runtime)
+    with runtime.sessions() as session:
+        watches = list(session.scalars(select(ThreadWatch)))
+    assert watches
+    followed = [w for w in watches if w.follow_until is not None]
+    assert followed, "a thread about a brand must be followed"
+    assert all(w.follow_until - w.created_at == timedelta(days=14) for w in followed)
+
+    path = "/2024/05/acme-widgets-reviewed/feed/"
+    original = (SITES / "wordpress" / path.strip("/") / "index.rss").read_text()
+    new_item = """<item><title>By: Zelda</title>
+      <link>{{BASE}}/2024/05/acme-widgets-reviewed/#comment-299</link>
+      <dc:creator><![CDATA[Zelda]]></dc:creator>
+      <pubDate>Thu, 09 May 2024 09:00:00 +0000</pubDate>
+      <guid isPermaLink="false">{{BASE}}/?p=102#comment-299</guid>
+      <description><![CDATA[Acme replaced my widget within a day, great service.]]></description>
+    </item></channel>"""
+    base = sites["wordpress"].base_url
+    body = original.replace("</channel>", new_item).replace("{{BASE}}", base)
+    sites["wordpress"].routes[path] = Reply(200, body.encode(),
+                                            {"Content-Type": "application/rss+xml"})
+    later = datetime.now(UTC) + timedelta(days=1)
+    report = _cycle(runtime, now=later)
+    assert report.new_documents == 1
+    with runtime.sessions() as session:
+        zelda = session.scalar(select(Document).where(Document.author == "Zelda"))
+        assert zelda is not None
+        assert zelda.kind == "comment"
+        assert zelda.url.endswith("#comment-299")
+
+
+def test_failing_sources_are_recorded_and_the_others_complete(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    bomb = gzip.compress(b"<rss>" + b" " * 5_000_000 + b"</rss>")
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+              b"<rss><channel><title>&lol2;</title></channel></rss>")
+    hostile = FixtureServer({
+        "/malformed": Reply(200, b"\x00\x01<<not xml{", {"Content-Type": "application/rss+xml"}),
+        "/laughs": Reply(200, laughs, {"Content-Type": "application/rss+xml"}),
+        "/bomb": Reply(200, bomb, {"Content-Type": "application/rss+xml",
+                                   "Content-Encoding": "gzip"}),
+        "/loop": Reply(302, b"", {"Location": "/loop"}),
+        "/drip": Reply(200, b"<rss>" + b" " * 400 + b"</rss>", {"Content-Type": "text/xml"},
+                       drip_s=0.05),
+        "/huge": Reply(200, b"<rss>" + b"x" * 3_000_000 + b"</rss>", {"Content-Type": "text/xml"}),
+        "/down": Reply(500, b"oops"),
+    }).start()
+    try:
+        hostile_sources = [{"name": p, "url": hostile.url(f"/{p}"), "kind": "rss"}
+                           for p in ("malformed", "laughs", "bomb", "loop", "drip", "huge", "down")]
+        runtime = _configure(runtime, hostile_sources + _fixture_sources(sites)[:1],
+                             deadline="3s", max_bytes=1_000_000)
+        report = _cycle(runtime)
+    finally:
+        hostile.stop()
+    errors = {o.name: o.error or "" for o in report.failed}
+    assert set(errors) == {"malformed", "laughs", "bomb", "loop", "drip", "huge", "down"}
+    assert "ResponseTooLarge" in errors["bomb"]
+    assert "ResponseTooLarge" in errors["huge"]
+    assert "TooManyRedirects" in errors["loop"]
+    assert "FetchTimeout" in errors["drip"]
+    assert "500" in errors["down"]
+    wordpress = next(o for o in report.sources if o.name == "WordPress")
+    assert wordpress.status == "ok"
+    assert wordpress.new_documents > 0
+    with runtime.sessions() as session:
+        rows = {s.name: s for s in session.scalars(select(Source))}
+    assert rows["drip"].error_count == 1
+    assert rows["drip"].last_error
+    assert rows["drip"].next_check_at > datetime.now(UTC)
+    assert rows["WordPress"].error_count == 0
+
+
+def test_private_addresses_are_refused_unless_allowed(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    runtime = _configure(runtime, _fixture_sources(sites)[:1], allow_private_networks=False)
+    report = _cycle(runtime)
+    [failure] = report.failed
+    assert "BlockedAddress" in (failure.error or "")
+    assert sites["wordpress"].requests == []
+
+
+ARTICLE = (
+    "Acme announced on Monday that its new espresso grinder will ship in March. The company "
+    "said the grinder uses conical burrs made in its own factory, and that early reviewers "
+    "praised how quietly it runs. Prices start at two hundred euros, with a premium model "
+    "planned for the summer. Retailers in three countries have already opened pre-orders."
+)
+
+
+def _blog(title: str, paragraphs: list[str]) -> bytes:
+    item = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<?xml version="1.0"?><rss version="2.0"
+      xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>{title}</title>
+      <item><title>Acme grinder ships in March</title><link>/grinder</link>
+      <guid isPermaLink="false">{title}-grinder</guid>
+      <pubDate>Mon, 18 Nov 2024 09:00:00 +0000</pubDate>
+      <content:encoded><![CDATA[{item}]]></content:encoded></item></channel></rss>""".encode()
+
+
+def test_syndicated_copies_link_to_the_first_and_are_hidden(runtime: Runtime) -> None:
+    original = FixtureServer({"/feed": Reply(200, _blog("News", [ARTICLE]),
+                                            {"Content-Type": "application/rss+xml"})}).start()
+    copy = FixtureServer({"/feed": Reply(200, _blog("Copy", [
+        "Reposted from Coffee News.", ARTICLE.replace("Monday", "Monday morning")]),
+        {"Content-Type": "application/rss+xml"})}).start()
+    try:
+        runtime = _configure(runtime, [{"name": "News", "url": original.url("/feed")}])
+        _cycle(runtime)
+        runtime = _configure(runtime, [{"name": "News", "url": original.url("/feed")},
+                                       {"name": "Copy", "url": copy.url("/feed")}])
+        _cycle(runtime)
+    finally:
+        original.stop()
+        copy.stop()
+    with runtime.sessions() as session:
+        docs = {d.key: d for d in session.scalars(select(Document))}
+    assert docs["Copy-grinder"].duplicate_of_id == docs["News-grinder"].id
+    assert docs["News-grinder"].duplicate_of_id is None
+    with runtime.sessions() as session:
+        mentions = MentionRepository(session)
+        assert mentions.count(MentionFilter(brand="Acme")) == 1
+        assert mentions.count(MentionFilter(brand="Acme", include_duplicates=True)) == 2
+
+
+def test_changing_a_query_rematches_stored_documents(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    sources = _fixture_sources(sites)[:2]
+    runtime = _configure(runtime, sources, brands=[{"name": "Acme", "query": "Acme"}])
+    _cycle(runtime)
+
+    def mentioned_texts() -> list[str]:
+        with runtime.sessions() as session:
+            return list(session.scalars(
+                select(Document.text).join(Mention, Mention.document_id == Document.id)))
+
+    before = mentioned_texts()
+    assert any("widget" in t.lower() for t in before)
+    runtime = _configure(runtime, sources, brands=[
+        {"name": "Acme", "query": "Acme NOT widget*"}, {"name": "Globex", "query": "Globex"}])
+    after = mentioned_texts()
+    assert after
+    assert not [t for t in after if "widget" in t.lower() and "globex" not in t.lower()]
+    assert len([t for t in before if "widget" not in t.lower()]) <= len(after)
