@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -22,8 +23,9 @@ from monitor.db.repositories import ApiKeyRepository
 from monitor.db.repositories.api_keys import ALL_SCOPES
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
-from monitor.pipeline.collect import CycleReport, SourceOutcome, run_collect_cycle
+from monitor.pipeline.collect import SourceOutcome
 from monitor.pipeline.config_sync import sync_config
+from monitor.pipeline.cycle import FullReport, run_cycle
 from monitor.runtime import Runtime, open_runtime
 
 app = typer.Typer(help="brand-monitor: follow conversations about your brand.",
@@ -98,9 +100,9 @@ def collect(
     _print_report(report)
 
 
-async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> CycleReport:
+async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> FullReport:
     if not sys.stderr.isatty():
-        return await run_collect_cycle(runtime, include_all=all_sources)
+        return await run_cycle(runtime, include_all=all_sources)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("collecting", total=None)
 
@@ -110,18 +112,24 @@ async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> CycleRe
         def advanced(outcome: SourceOutcome) -> None:
             progress.update(task, advance=1, description=outcome.name[:40])
 
-        return await run_collect_cycle(
+        return await run_cycle(
             runtime, include_all=all_sources, on_claimed=claimed, on_progress=advanced
         )
 
 
-def _print_report(report: CycleReport) -> None:
+def _print_report(full: FullReport) -> None:
+    report = full.collected
     for outcome in report.failed:
         typer.echo(f"failed: {outcome.name} (source {outcome.source_id}): {outcome.error}")
     typer.echo(
         f"{len(report.sources)} sources fetched, {len(report.failed)} failed, "
         f"{len(report.threads)} threads checked, "
         f"{report.new_documents} new documents, {report.new_mentions} new mentions"
+    )
+    alerts, sent = full.alerts, full.deliveries
+    typer.echo(
+        f"alerts: {alerts.opened} opened, {alerts.updated} updated, {alerts.resolved} resolved; "
+        f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed"
     )
 
 
@@ -224,6 +232,43 @@ def query_test(
     for sample in preview.samples:
         typer.echo(f"- [{sample.sentiment}] {sample.title or sample.url}\n  {sample.snippet}\n"
                    f"  {sample.url}")
+
+
+@app.command()
+def digest(
+    config: ConfigOption = None,
+    send: Annotated[bool, typer.Option("--send", help="Send it by email (once per week).")]
+    = False,
+    week: Annotated[str | None, typer.Option(
+        "--week", help="ISO week like 2026-W47 (default: the last full week).")] = None,
+) -> None:
+    """Preview the weekly digest (text on stdout), or send it."""
+    from monitor.notify.weeks import compute_week_bounds
+    from monitor.pipeline.digest import build_digest, compute_last_week, send_digest
+
+    with _user_errors():
+        runtime = _runtime(config)
+        zone = ZoneInfo(runtime.settings.notifications.timezone)
+        chosen = week or compute_last_week(datetime.now(UTC), zone)
+        try:
+            compute_week_bounds(chosen, zone)
+            if not send:
+                rendered = build_digest(runtime, chosen)
+                typer.echo(f"Subject: {rendered.subject}\n\n{rendered.text}")
+                return
+            result = asyncio.run(send_digest(runtime, chosen))
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        finally:
+            runtime.dispose()
+    messages = {"sent": f"digest for {chosen} sent",
+                "already_sent": f"digest for {chosen} was already sent; not sent again",
+                "retry": f"digest for {chosen} not sent yet, will retry: {result.detail}",
+                "failed": f"digest for {chosen} failed: {result.detail}"}
+    typer.echo(messages.get(result.status, result.status))
+    if result.status == "failed":
+        raise typer.Exit(1)
 
 
 @app.command()

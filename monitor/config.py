@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -105,6 +106,30 @@ class SourceSettings(_Section):
 
 class SlackSettings(_Section):
     webhook_url: SecretStr
+    batch_interval: Duration = timedelta(minutes=30)
+
+
+class WebhookSettings(_Section):
+    url: str
+    secret: SecretStr
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not _URL_RE.match(value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class QuietHours(_Section):
+    start: time
+    end: time
+
+
+class DigestSettings(_Section):
+    enabled: bool = True
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    at: time = time(8, 0)
 
 
 class EmailSettings(_Section):
@@ -119,8 +144,47 @@ class EmailSettings(_Section):
 
 
 class NotificationSettings(_Section):
+    timezone: str = "UTC"
+    quiet_hours: QuietHours | None = None
     slack: SlackSettings | None = None
+    webhook: WebhookSettings | None = None
     email: EmailSettings | None = None
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/Paris"
+            ) from None
+        return value
+
+
+class AlertRuleSettings(_Section):
+    name: str = Field(min_length=1, max_length=200)
+    query: str = Field(min_length=1)
+    severity: Literal["info", "warning", "critical"] = "warning"
+    brand: str | None = None  # only this brand's mentions; all brands when omitted
+    min_matches: int = Field(default=1, ge=1)
+
+    @field_validator("query")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        from monitor.domain.matching import check_query
+
+        check_query(value)
+        return value
+
+
+class AlertingSettings(_Section):
+    sensitivity: Literal["low", "medium", "high"] = "medium"
+    window: Duration | None = None  # default: the preset's (1h)
+    cooldown: Duration | None = None  # default: the preset's (6h)
+    source_failures: int | None = Field(default=None, ge=1)  # failed cycles before a silence alert
+    rules: list[AlertRuleSettings] = Field(default_factory=list)
 
 
 ScopeName = Literal["read", "write", "admin"]
@@ -165,6 +229,7 @@ class Settings(BaseSettings):
     brands: list[BrandSettings] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    alerts: AlertingSettings = Field(default_factory=AlertingSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     @classmethod

@@ -1,41 +1,74 @@
-"""The scheduled work of one process: a collection cycle every tick (APScheduler, in memory).
+"""The scheduled work of one process (APScheduler, in memory): cycles, deliveries, the digest.
 
 Runs only in `monitor run`, never inside API worker processes: with several uvicorn workers
 every job would run several times. Several machines share the work through the database
-(due sources are claimed with SKIP LOCKED on Postgres), not through the scheduler.
+(due sources and deliveries are claimed with SKIP LOCKED on Postgres), not the scheduler;
+the digest cannot go out twice because its delivery is keyed by its week.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
-from monitor.pipeline.collect import run_collect_cycle
+from monitor.pipeline.cycle import run_cycle
+from monitor.pipeline.deliver import send_due_deliveries
+from monitor.pipeline.digest import compute_last_week, send_digest
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 DEFAULT_TICK = timedelta(seconds=30)
+DELIVERY_TICK = timedelta(seconds=20)
 
 
 def build_scheduler(runtime: Runtime, tick: timedelta = DEFAULT_TICK) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(
-        _collect, "interval", seconds=tick.total_seconds(), args=[runtime], id="collect",
-        max_instances=1, coalesce=True, next_run_time=datetime.now(UTC),
-    )
+    scheduler.add_job(_cycle, "interval", seconds=tick.total_seconds(), args=[runtime],
+                      id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(_deliver, "interval", seconds=DELIVERY_TICK.total_seconds(),
+                      args=[runtime], id="deliver", max_instances=1, coalesce=True)
+    notifications = runtime.settings.notifications
+    if notifications.email is not None and notifications.digest.enabled:
+        at = notifications.digest.at
+        trigger = CronTrigger(day_of_week=notifications.digest.weekday, hour=at.hour,
+                              minute=at.minute, timezone=ZoneInfo(notifications.timezone))
+        scheduler.add_job(_digest, trigger, args=[runtime], id="digest", max_instances=1,
+                          coalesce=True, misfire_grace_time=6 * 3600)
     return scheduler
 
 
-async def _collect(runtime: Runtime) -> None:
+async def _cycle(runtime: Runtime) -> None:
     try:
-        report = await run_collect_cycle(runtime)
+        report = await run_cycle(runtime)
     except Exception:
-        log.exception("collection cycle failed")
+        log.exception("cycle failed")
         return
-    if report.outcomes:
-        log.info("collection cycle done", extra={
-            "sources": len(report.outcomes), "failed": len(report.failed),
-            "new_documents": report.new_documents, "new_mentions": report.new_mentions,
+    collected = report.collected
+    if collected.outcomes or report.alerts.opened:
+        log.info("cycle done", extra={
+            "sources": len(collected.sources), "failed": len(collected.failed),
+            "new_documents": collected.new_documents, "new_mentions": collected.new_mentions,
+            "alerts_opened": report.alerts.opened, "sent": report.deliveries.sent,
         })
+
+
+async def _deliver(runtime: Runtime) -> None:
+    try:
+        await send_due_deliveries(runtime)
+    except Exception:
+        log.exception("delivery run failed")
+
+
+async def _digest(runtime: Runtime) -> None:
+    zone = ZoneInfo(runtime.settings.notifications.timezone)
+    week = compute_last_week(datetime.now(UTC), zone)
+    try:
+        result = await send_digest(runtime, week)
+    except Exception:
+        log.exception("weekly digest failed", extra={"week": week})
+        return
+    log.info("weekly digest", extra={"week": week, "status": result.status})

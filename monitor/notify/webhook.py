@@ -33,6 +33,7 @@ from monitor.notify.posting import DEFAULT_TIMEOUT, send_post
 SIGNATURE_HEADER = "X-Brand-Monitor-Signature"
 TIMESTAMP_HEADER = "X-Brand-Monitor-Timestamp"
 EVENT_HEADER = "X-Brand-Monitor-Event"
+DELIVERY_HEADER = "X-Brand-Monitor-Delivery"
 PAYLOAD_VERSION = 1
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
 
@@ -84,8 +85,13 @@ def match_signature(
 async def send_webhook(
     client: httpx.AsyncClient, url: str, body: bytes, *, secret: str | bytes,
     event: str = "alert.opened", now: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
+    delivery_id: str | None = None,
 ) -> DeliveryOutcome:
-    """POST ``body`` signed with ``secret``; classification as for Slack."""
+    """POST ``body`` signed with ``secret``; classification as for Slack.
+
+    ``delivery_id`` is sent as ``X-Brand-Monitor-Delivery`` and is the same on every retry of
+    one message, so a receiver can drop a repeat sent after a crash between send and record.
+    """
     timestamp = int((now or datetime.now(UTC)).timestamp())
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -93,4 +99,6 @@ async def send_webhook(
         SIGNATURE_HEADER: sign_payload(secret, timestamp, body),
         EVENT_HEADER: event,
     }
+    if delivery_id:
+        headers[DELIVERY_HEADER] = delivery_id
     return await send_post(client, url, content=body, headers=headers, timeout=timeout)

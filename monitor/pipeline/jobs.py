@@ -67,6 +67,7 @@ class SourceJob:
     etag: str | None
     last_modified: str | None
     error_count: int
+    first_crawl: bool
     is_thread: bool = False
 
     @classmethod
@@ -75,7 +76,7 @@ class SourceJob:
             id=source.id, name=source.name, url=source.url, kind=source.kind,
             options=dict(source.options), interval=timedelta(seconds=source.interval_s),
             etag=source.etag, last_modified=source.last_modified,
-            error_count=source.error_count,
+            error_count=source.error_count, first_crawl=source.last_success_at is None,
         )
 
     def log_ids(self) -> dict[str, int]:
@@ -88,8 +89,10 @@ class SourceJob:
 
     def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
                     result: CollectResult, now: datetime) -> StoreReport:
-        stored = save_documents(session, analyser, self.id, self.kind, result, now)
-        register_threads(session, self.id, result, now + settings.follow_threads_for, now)
+        stored = save_documents(session, analyser, self.id, self.kind, result, now,
+                                first_fetch=self.first_crawl)
+        register_threads(session, self.id, result, now + settings.follow_threads_for, now,
+                         from_first_crawl=self.first_crawl)
         SourceRepository(session).record_success(
             self.id, now=now, status=str(result.status), etag=result.state.etag,
             last_modified=result.state.last_modified, kind=stored.detected_kind,
@@ -122,6 +125,7 @@ class ThreadJob:
     follow_until: datetime | None
     quiet_since: datetime
     error_count: int
+    first_fetch: bool
     is_thread: bool = True
 
     @classmethod
@@ -134,6 +138,7 @@ class ThreadJob:
             last_modified=watch.last_modified, follow_until=watch.follow_until,
             quiet_since=watch.last_activity_at or watch.created_at,
             error_count=watch.error_count,
+            first_fetch=watch.from_first_crawl and watch.last_fetched_at is None,
         )
 
     def log_ids(self) -> dict[str, int]:
@@ -145,9 +150,11 @@ class ThreadJob:
 
     def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
                     result: CollectResult, now: datetime) -> StoreReport:
-        stored = save_documents(session, analyser, self.source_id, self.source_kind, result, now)
+        stored = save_documents(session, analyser, self.source_id, self.source_kind, result, now,
+                                first_fetch=self.first_fetch)
         follow_until = now + settings.follow_threads_for
-        register_threads(session, self.source_id, result, follow_until, now, {self.ref.thread_url})
+        register_threads(session, self.source_id, result, follow_until, now,
+                         extra_thread_urls={self.ref.thread_url})
         watch = ThreadRepository(session).get(self.id)
         found_new = stored.new_documents > 0
         ThreadRepository(session).record_fetch(
@@ -174,13 +181,13 @@ class ThreadJob:
 
 def register_threads(
     session: Session, source_id: int, result: CollectResult, follow_until: datetime,
-    now: datetime, extra_thread_urls: set[str] | None = None,
+    now: datetime, *, extra_thread_urls: set[str] | None = None, from_first_crawl: bool = False,
 ) -> None:
     """Remember the comment streams a fetch revealed; follow those where a brand is mentioned."""
     threads = ThreadRepository(session)
     threads.add_discovered(source_id, [
         DiscoveredThread(t.url, t.kind, t.thread_url, t.thread_title) for t in result.threads
-    ], now)
+    ], now, from_first_crawl=from_first_crawl)
     thread_urls = {t.thread_url for t in result.threads} | (extra_thread_urls or set())
     thread_urls |= {d.thread_url for d in result.documents if d.thread_url}
     threads.follow_threads_with_mentions(thread_urls, follow_until)

@@ -18,6 +18,7 @@ from monitor.domain.analysis import (
     MentionFinding,
     compute_analysis,
 )
+from monitor.domain.freshness import decide_backfill
 from monitor.pipeline.duplicates import link_near_duplicate
 
 
@@ -34,7 +35,7 @@ def as_source_kind(kind: str | None) -> SourceKind | None:
 
 def save_documents(
     session: Session, analyser: Analyser, source_id: int, source_kind: str | None,
-    result: CollectResult, now: datetime,
+    result: CollectResult, now: datetime, *, first_fetch: bool = False,
 ) -> StoreReport:
     """Insert the documents not stored yet, with their mentions; return what was new."""
     kind = source_kind or result.kind
@@ -48,7 +49,9 @@ def save_documents(
         if doc.key in inserted:
             link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
     mention_rows = [
-        mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now)
+        mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
+                    backfill=decide_backfill(first_fetch=first_fetch,
+                                             published_at=d.published_at, now=now))
         for d, a in analysed if d.key in inserted
         for finding in a.mentions
     ]
@@ -94,7 +97,8 @@ def sort_time(published_at: datetime | None, now: datetime) -> datetime:
 
 
 def mention_row(
-    document_id: int, sort_at: datetime, finding: MentionFinding, now: datetime
+    document_id: int, sort_at: datetime, finding: MentionFinding, now: datetime,
+    *, backfill: bool = True,
 ) -> dict[str, Any]:
     return {
         "document_id": document_id, "brand_id": finding.brand_id, "sort_at": sort_at,
@@ -103,4 +107,5 @@ def mention_row(
         "sentiment_label": finding.sentiment.label,
         "sentiment_confidence": finding.sentiment.confidence, "sentiment_override": None,
         "topics": finding.topics, "state": "new", "created_at": now,
+        "backfill": backfill,
     }

@@ -90,6 +90,7 @@ class SourceRepository:
         source.kind = source.kind or kind
         _finish(source, now, status, next_check_at)
         source.last_error, source.error_count = None, 0
+        source.last_success_at = now
         self.session.flush()
 
     def record_failure(
@@ -127,7 +128,8 @@ def _new_source(spec: SourceSpec, now: datetime) -> Source:
 
 def _apply_spec(source: Source, spec: SourceSpec) -> None:
     values: dict[str, Any] = {
-        "name": spec.name, "kind": spec.kind or source.kind, "interval_s": int(spec.interval.total_seconds()),
+        "name": spec.name, "kind": spec.kind or source.kind,
+        "interval_s": int(spec.interval.total_seconds()),
         "enabled": spec.enabled, "options": dict(spec.options),
     }
     for key, value in values.items():

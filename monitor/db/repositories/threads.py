@@ -35,7 +35,8 @@ class ThreadRepository:
         return watch
 
     def add_discovered(
-        self, source_id: int, threads: Sequence[DiscoveredThread], now: datetime
+        self, source_id: int, threads: Sequence[DiscoveredThread], now: datetime,
+        *, from_first_crawl: bool = False,
     ) -> int:
         """Register threads not seen before; each is fetched once, soon. Returns how many."""
         urls = {t.url for t in threads}
@@ -48,6 +49,7 @@ class ThreadRepository:
                 source_id=source_id, url=thread.url, kind=thread.kind,
                 thread_url=thread.thread_url, thread_title=thread.thread_title,
                 next_check_at=now, error_count=0, created_at=now,
+                from_first_crawl=from_first_crawl,
             ))
             added += 1
         self.session.flush()

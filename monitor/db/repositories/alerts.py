@@ -1,0 +1,258 @@
+"""Alerts, the mention figures their detection reads, and the delivery outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.models_alerts import Alert, Delivery
+from monitor.db.repositories._cursor import decode_cursor, encode_cursor
+from monitor.db.repositories._dialect import insert_ignoring_conflicts
+from monitor.errors import NotFoundError
+
+MAX_RESPONSE_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PointRow:
+    published_at: datetime | None
+    discovered_at: datetime
+    label: str
+    backfill: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainRow:
+    mention_id: int
+    url: str
+    title: str
+    text: str
+    source_name: str
+    published_at: datetime | None
+    discovered_at: datetime
+    label: str
+    score: float
+    author: str | None
+    thread_url: str | None
+    thread_title: str | None
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    brand: str | None = None
+    kind: str | None = None
+    severity: str | None = None
+    state: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    alerts: list[Alert]
+    next_cursor: str | None
+
+
+_LABEL = func.coalesce(Mention.sentiment_override, Mention.sentiment_label)
+
+
+class AlertRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- what detection reads -------------------------------------------------------------
+
+    def mention_points(self, brand_id: int, since: datetime) -> list[PointRow]:
+        query = (
+            select(Document.published_at, Document.discovered_at, _LABEL, Mention.backfill)
+            .join(Document, Mention.document_id == Document.id)
+            .where(Mention.brand_id == brand_id, Mention.sort_at >= since,
+                   Document.duplicate_of_id.is_(None), Mention.hidden_by_id.is_(None))
+        )
+        return [PointRow(*row) for row in self.session.execute(query)]
+
+    def recent_mentions(self, since: datetime, brand_id: int | None) -> list[tuple[Mention,
+                                                                                  Document, str]]:
+        """Mentions discovered since ``since`` with their documents and source kind (rules)."""
+        query = (
+            select(Mention, Document, Source.kind)
+            .join(Document, Mention.document_id == Document.id)
+            .join(Source, Document.source_id == Source.id)
+            .where(Document.discovered_at >= since, Document.duplicate_of_id.is_(None))
+        )
+        if brand_id is not None:
+            query = query.where(Mention.brand_id == brand_id)
+        return [(m, d, k or "") for m, d, k in self.session.execute(query)]
+
+    def explain_rows(
+        self, *, mention_ids: Sequence[int] = (), brand_id: int | None = None,
+        window: tuple[datetime, datetime] | None = None, limit: int = 500,
+    ) -> list[ExplainRow]:
+        query = (
+            select(Mention, Document, Source.name)
+            .join(Document, Mention.document_id == Document.id)
+            .join(Source, Document.source_id == Source.id)
+        )
+        if mention_ids:
+            query = query.where(Mention.id.in_(list(mention_ids)))
+        else:
+            start, end = window or (datetime.min.replace(tzinfo=UTC), datetime.now(UTC))
+            query = query.where(Mention.brand_id == brand_id, Mention.sort_at > start,
+                                Mention.sort_at <= end, Mention.backfill.is_(False))
+        rows = self.session.execute(query.order_by(Mention.sort_at.desc()).limit(limit))
+        return [_explain_row(m, d, name) for m, d, name in rows]
+
+    # -- alerts ---------------------------------------------------------------------------
+
+    def recent(self, *, kind: str, brand_id: int | None, subject_id: int | None,
+               since: datetime) -> list[Alert]:
+        query = select(Alert).where(
+            Alert.kind == kind, _same(Alert.brand_id, brand_id),
+            _same(Alert.subject_id, subject_id),
+            or_(Alert.resolved_at.is_(None), Alert.last_seen_at >= since),
+        )
+        return list(self.session.scalars(query))
+
+    def unresolved(self) -> list[Alert]:
+        return list(self.session.scalars(select(Alert).where(Alert.resolved_at.is_(None))))
+
+    def add(self, alert: Alert) -> Alert:
+        self.session.add(alert)
+        self.session.flush()
+        return alert
+
+    def get(self, alert_id: int) -> Alert:
+        alert = self.session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFoundError(f"no alert with id {alert_id}")
+        return alert
+
+    def brand_names(self) -> dict[int, str]:
+        return dict(self.session.execute(select(Brand.id, Brand.name)).tuples())
+
+    def list_page(self, filters: AlertFilter, *, limit: int, cursor: str | None) -> AlertPage:
+        query = select(Alert).where(*self._conditions(filters))
+        if cursor:
+            created, alert_id = decode_cursor(cursor)
+            query = query.where(or_(Alert.created_at < created,
+                                    and_(Alert.created_at == created, Alert.id < alert_id)))
+        query = query.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit + 1)
+        alerts = list(self.session.scalars(query))
+        more, alerts = len(alerts) > limit, alerts[:limit]
+        last = alerts[-1] if more and alerts else None
+        return AlertPage(alerts, encode_cursor(last.created_at, last.id) if last else None)
+
+    def _conditions(self, filters: AlertFilter) -> list[Any]:
+        conditions: list[Any] = []
+        if filters.brand:
+            conditions.append(Alert.brand_id.in_(
+                select(Brand.id).where(Brand.name == filters.brand)))
+        for column, value in ((Alert.kind, filters.kind), (Alert.severity, filters.severity),
+                              (Alert.state, filters.state)):
+            if value:
+                conditions.append(column == value)
+        if filters.since:
+            conditions.append(Alert.created_at >= filters.since)
+        return conditions
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    def enqueue(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Add deliveries; a key already present is skipped, so a message is queued once."""
+        if not rows:
+            return 0
+        table = Delivery.__table__
+        statement = insert_ignoring_conflicts(self.session, table)  # type: ignore[arg-type]
+        result = self.session.execute(statement.returning(table.c.id), list(rows))
+        return len(result.all())
+
+    def claim_due_deliveries(self, now: datetime, *, limit: int, lease: timedelta
+                             ) -> list[Delivery]:
+        query = select(Delivery).where(
+            Delivery.status == "pending", Delivery.next_attempt_at <= now,
+            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
+        ).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed = list(self.session.scalars(query))
+        for delivery in claimed:
+            delivery.claimed_until = now + lease
+        self.session.flush()
+        return claimed
+
+    def deliveries_for(self, alert_ids: Sequence[int]) -> dict[int, list[Delivery]]:
+        found: dict[int, list[Delivery]] = {i: [] for i in alert_ids}
+        query = select(Delivery).where(Delivery.alert_id.in_(list(alert_ids))).order_by(
+            Delivery.id)
+        for delivery in self.session.scalars(query):
+            found.setdefault(delivery.alert_id or 0, []).append(delivery)
+        return found
+
+    def delivery(self, delivery_id: int) -> Delivery:
+        delivery = self.session.get(Delivery, delivery_id)
+        if delivery is None:
+            raise NotFoundError(f"no delivery with id {delivery_id}")
+        return delivery
+
+    def delivery_by_key(self, key: str) -> Delivery | None:
+        return self.session.scalar(select(Delivery).where(Delivery.key == key))
+
+
+def _same(column: Any, value: int | None) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
+def _explain_row(mention: Mention, doc: Document, source_name: str) -> ExplainRow:
+    return ExplainRow(
+        mention_id=mention.id, url=doc.url, title=doc.title or doc.thread_title or "",
+        text=doc.text, source_name=source_name, published_at=doc.published_at,
+        discovered_at=doc.discovered_at,
+        label=mention.sentiment_override or mention.sentiment_label,
+        score=mention.sentiment_score, author=doc.author, thread_url=doc.thread_url,
+        thread_title=doc.thread_title, topics=tuple(mention.topics),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRow:
+    """A mention as the weekly digest counts it."""
+
+    at: datetime
+    label: str
+    topics: tuple[str, ...]
+    text: str
+    thread_url: str
+    thread_title: str
+    source_name: str
+    state: str
+
+
+class DigestRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def mentions(self, brand_id: int, start: datetime, end: datetime) -> list[DigestRow]:
+        query = (
+            select(Mention, Document, Source.name)
+            .join(Document, Mention.document_id == Document.id)
+            .join(Source, Document.source_id == Source.id)
+            .where(Mention.brand_id == brand_id, Mention.sort_at >= start, Mention.sort_at < end,
+                   Document.duplicate_of_id.is_(None), Mention.hidden_by_id.is_(None))
+        )
+        return [
+            DigestRow(m.sort_at, m.sentiment_override or m.sentiment_label, tuple(m.topics),
+                      f"{d.title}\n{d.text}", d.thread_url or d.url,
+                      d.thread_title or d.title or d.url, name, m.state)
+            for m, d, name in self.session.execute(query)
+        ]
+
+    def alerts(self, brand_id: int, start: datetime, end: datetime) -> list[Alert]:
+        query = select(Alert).where(Alert.brand_id == brand_id, Alert.created_at >= start,
+                                    Alert.created_at < end).order_by(Alert.created_at)
+        return list(self.session.scalars(query))

@@ -1,0 +1,273 @@
+"""Evaluate alerts after a cycle: run the detectors, group detections into episodes, queue
+the messages. Decisions are the pure functions of ``monitor.domain.alerts``; this module only
+reads their inputs and performs their intents."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from monitor.config import AlertingSettings, AlertRuleSettings, Settings
+from monitor.db.engine import unit_of_work
+from monitor.db.models import Brand, Source
+from monitor.db.models_alerts import Alert
+from monitor.db.repositories import BrandRepository, SourceRepository
+from monitor.db.repositories.alerts import AlertRepository, ExplainRow
+from monitor.domain.alerts import (
+    AlertEpisode,
+    AlertSettings,
+    Detection,
+    MentionPoint,
+    MentionRow,
+    OpenEpisode,
+    RuleMatch,
+    RuleQuery,
+    Severity,
+    SourceHealth,
+    UpdateEpisode,
+    compute_alert_settings,
+    compute_explanation,
+    compute_explanation_record,
+    compute_severity_rank,
+    decide_brand_silence,
+    decide_episode,
+    decide_episodes_to_resolve,
+    decide_rule_alert,
+    decide_sentiment_shift,
+    decide_source_silence,
+    decide_volume_spike,
+)
+from monitor.domain.query import MatchInput, QuerySet
+from monitor.notify.timing import decide_send_time
+from monitor.runtime import Runtime
+
+log = logging.getLogger(__name__)
+KIND_TITLES = {
+    "volume_spike": "volume spike", "sentiment_shift": "negative sentiment rising",
+    "rule_match": "rule matched", "source_silence": "source failing",
+    "brand_silence": "mentions stopped",
+}
+
+
+@dataclass(slots=True)
+class AlertReport:
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    queued: int = 0
+
+
+def compute_settings(config: AlertingSettings) -> AlertSettings:
+    """The preset for the configured sensitivity, with the keys the config overrides."""
+    overrides = {k: getattr(config, k) for k in ("window", "cooldown", "source_failures")
+                 if getattr(config, k) is not None}
+    return dataclasses.replace(compute_alert_settings(config.sensitivity), **overrides)
+
+
+def evaluate_alerts(runtime: Runtime, now: datetime | None = None) -> AlertReport:
+    """One evaluation over every brand, rule and source; returns what changed."""
+    now = now or datetime.now(UTC)
+    settings = compute_settings(runtime.settings.alerts)
+    report = AlertReport()
+    with unit_of_work(runtime.sessions) as session:
+        evaluator = _Evaluator(session, runtime.settings, settings, now, report)
+        evaluator.run()
+    return report
+
+
+@dataclass(slots=True)
+class _Evaluator:
+    session: Session
+    config: Settings
+    settings: AlertSettings
+    now: datetime
+    report: AlertReport
+
+    @property
+    def repo(self) -> AlertRepository:
+        return AlertRepository(self.session)
+
+    def run(self) -> None:
+        brands = BrandRepository(self.session).list_all(enabled_only=True)
+        for brand in brands:
+            self._brand(brand)
+        for rule in self.config.alerts.rules:
+            self._rule(rule, {b.name: b.id for b in brands})
+        for source in SourceRepository(self.session).list_all():
+            if source.enabled:
+                self._source(source)
+        self._resolve_quiet_episodes()
+
+    def _brand(self, brand: Brand) -> None:
+        since = self.now - self.settings.baseline_period - self.settings.lag
+        points = [MentionPoint(r.published_at, r.discovered_at, r.label, r.backfill)
+                  for r in self.repo.mention_points(brand.id, since)]
+        found = [detector(points, now=self.now, tracked_since=brand.created_at,
+                          settings=self.settings, brand_id=brand.id)
+                 for detector in (decide_volume_spike, decide_sentiment_shift,
+                                  decide_brand_silence)]
+        spike_open = bool(self.repo.recent(kind="volume_spike", brand_id=brand.id,
+                                           subject_id=None, since=self.now))
+        for detection in compute_brand_detections(*found, spike_open=spike_open):
+            self._handle(detection, brand.name, exclude_terms=query_words(brand.query))
+
+    def _rule(self, rule: AlertRuleSettings, brand_ids: dict[str, int]) -> None:
+        brand_id = brand_ids.get(rule.brand) if rule.brand else None
+        if rule.brand and brand_id is None:
+            return  # the rule's brand is disabled or gone
+        query = RuleQuery(_rule_id(rule), rule.name, rule.severity, brand_id, rule.min_matches)
+        matcher: QuerySet[int] = QuerySet({0: rule.query})
+        matches = [
+            RuleMatch(mention.id, doc.published_at, doc.discovered_at, mention.backfill)
+            for mention, doc, kind in self.repo.recent_mentions(
+                self.now - self.settings.rule_max_age, brand_id)
+            if matcher.match(MatchInput(doc.title, doc.text, doc.author, doc.url, doc.language,
+                                        kind, doc.kind))
+        ]
+        detection = decide_rule_alert(query, matches, now=self.now, settings=self.settings)
+        if detection is not None:
+            self._handle(detection, rule.name)
+
+    def _source(self, source: Source) -> None:
+        health = SourceHealth(source.id, source.name, source.error_count,
+                              source.last_success_at, source.last_error)
+        detection = decide_source_silence(health, now=self.now, settings=self.settings)
+        if detection is not None:
+            self._handle(detection, source.name)
+
+    def _handle(self, detection: Detection, subject: str,
+                exclude_terms: tuple[str, ...] = ()) -> None:
+        recent = self.repo.recent(
+            kind=detection.kind, brand_id=detection.brand_id, subject_id=detection.subject_id,
+            since=self.now - self.settings.cooldown - self.settings.episode_gap)
+        intent = decide_episode(detection, [_episode(a) for a in recent], now=self.now,
+                                cooldown=self.settings.cooldown,
+                                episode_gap=self.settings.episode_gap)
+        if isinstance(intent, OpenEpisode):
+            alert = self.repo.add(self._new_alert(detection, subject, exclude_terms))
+            self.report.opened += 1
+            log.info("alert opened", extra={"alert_id": alert.id, "kind": alert.kind})
+        elif isinstance(intent, UpdateEpisode):
+            alert = self.repo.get(intent.alert_id)
+            self._update(alert, detection, subject, exclude_terms)
+            self.report.updated += 1
+        else:
+            return
+        if intent.notify:
+            self.report.queued += queue_notifications(self.repo, alert, self.config, self.now)
+
+    def _new_alert(self, detection: Detection, subject: str,
+                   exclude_terms: tuple[str, ...]) -> Alert:
+        alert = Alert(brand_id=detection.brand_id, subject_id=detection.subject_id,
+                      subject=subject, kind=detection.kind, state="open", notifications=0,
+                      created_at=self.now)
+        self._update(alert, detection, subject, exclude_terms)
+        return alert
+
+    def _update(self, alert: Alert, detection: Detection, subject: str,
+                exclude_terms: tuple[str, ...]) -> None:
+        explanation = compute_explanation(detection, self._rows(detection),
+                                          exclude_terms=exclude_terms)
+        figures = detection.figures
+        alert.severity = detection.severity
+        alert.title = f"{subject}: {KIND_TITLES.get(detection.kind, detection.kind)}"
+        alert.summary = detection.summary
+        alert.window_start, alert.window_end = figures.window_start, figures.window_end
+        alert.mention_count = figures.window_mentions or len(detection.mention_ids)
+        alert.explanation = compute_explanation_record(explanation)
+        alert.last_seen_at = alert.updated_at = self.now
+        if alert.state == "resolved":
+            alert.state, alert.resolved_at = "open", None
+
+    def _rows(self, detection: Detection) -> list[MentionRow]:
+        figures = detection.figures
+        if detection.kind == "source_silence":
+            return []
+        rows = self.repo.explain_rows(
+            mention_ids=detection.mention_ids, brand_id=detection.brand_id,
+            window=(figures.window_start, figures.window_end))
+        return [_mention_row(r) for r in rows]
+
+    def _resolve_quiet_episodes(self) -> None:
+        unresolved = self.repo.unresolved()
+        stale = set(decide_episodes_to_resolve([_episode(a) for a in unresolved], now=self.now,
+                                               episode_gap=self.settings.episode_gap))
+        for alert in unresolved:
+            if alert.id in stale and alert.state == "open":
+                alert.state, alert.resolved_at = "resolved", self.now
+                self.report.resolved += 1
+
+
+def compute_brand_detections(
+    spike: Detection | None, shift: Detection | None, silence: Detection | None, *,
+    spike_open: bool,
+) -> list[Detection]:
+    """One alert per brand episode: a sentiment shift that comes with a volume spike (now, or
+    one still open) is part of the spike's story, told in its summary, not a second alert."""
+    if spike is not None and shift is not None:
+        severity = max(spike.severity, shift.severity, key=compute_severity_rank)
+        spike = dataclasses.replace(spike, severity=severity,
+                                    summary=f"{spike.summary} {shift.summary}")
+        shift = None
+    if shift is not None and spike_open:
+        shift = None
+    return [d for d in (spike, shift, silence) if d is not None]
+
+
+def queue_notifications(repo: AlertRepository, alert: Alert, config: Settings,
+                        now: datetime) -> int:
+    """Queue one message per configured channel for the alert's current notification."""
+    alert.notifications += 1
+    channels = config.notifications
+    rows = []
+    for channel, batch_interval in (
+        ("slack", channels.slack.batch_interval if channels.slack else None),
+        ("webhook", None),
+    ):
+        if getattr(channels, channel) is None:
+            continue
+        due = now if batch_interval is None else decide_send_time(
+            cast(Severity, alert.severity), now, _quiet_hours(config), ZoneInfo(channels.timezone),
+            batch_interval=batch_interval)
+        rows.append({"key": f"alert:{alert.id}:{alert.notifications}:{channel}",
+                     "alert_id": alert.id, "channel": channel, "severity": alert.severity,
+                     "status": "pending", "payload": {"escalated": alert.notifications > 1},
+                     "attempts": 0, "next_attempt_at": due, "created_at": now})
+    repo.session.flush()
+    return repo.enqueue(rows)
+
+
+def _quiet_hours(config: Settings) -> tuple[time, time] | None:
+    quiet = config.notifications.quiet_hours
+    return (quiet.start, quiet.end) if quiet else None
+
+
+def _episode(alert: Alert) -> AlertEpisode:
+    return AlertEpisode(alert.id, alert.kind, alert.severity, alert.created_at,  # type: ignore[arg-type]
+                        alert.last_seen_at, alert.brand_id, alert.subject_id, alert.resolved_at)
+
+
+def _mention_row(row: ExplainRow) -> MentionRow:
+    return MentionRow(
+        mention_id=row.mention_id, url=row.url, title=row.title, text=row.text,
+        source_name=row.source_name, published_at=row.published_at,
+        discovered_at=row.discovered_at, label=row.label, score=row.score, author=row.author,
+        thread_url=row.thread_url, thread_title=row.thread_title, topics=row.topics,
+    )
+
+
+def _rule_id(rule: AlertRuleSettings) -> int:
+    # Stable across restarts and reordering of the config's rules.
+    return zlib.crc32(rule.name.encode("utf-8"))
+
+
+def query_words(query: str) -> tuple[str, ...]:
+    return tuple(w.strip('"()').lower() for w in query.split()
+                 if w.strip('"()') and w not in {"AND", "OR", "NOT"})

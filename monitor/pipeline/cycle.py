@@ -1,0 +1,34 @@
+"""The whole scheduled cycle: collect, evaluate alerts, deliver what is due."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from monitor.pipeline.alerting import AlertReport, evaluate_alerts
+from monitor.pipeline.collect import CycleReport, SourceOutcome, run_collect_cycle
+from monitor.pipeline.deliver import DeliveryReport, send_due_deliveries
+from monitor.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class FullReport:
+    collected: CycleReport
+    alerts: AlertReport
+    deliveries: DeliveryReport
+
+
+async def run_cycle(
+    runtime: Runtime, *, include_all: bool = False, now: datetime | None = None,
+    on_claimed: Callable[[int], None] | None = None,
+    on_progress: Callable[[SourceOutcome], None] | None = None,
+) -> FullReport:
+    """One cycle of everything the scheduler does, as `monitor collect --once` runs it."""
+    collected = await run_collect_cycle(runtime, include_all=include_all, now=now,
+                                        on_claimed=on_claimed, on_progress=on_progress)
+    moment = max(now or datetime.now(UTC), datetime.now(UTC))
+    alerts = await asyncio.to_thread(evaluate_alerts, runtime, moment)
+    deliveries = await send_due_deliveries(runtime, now=moment)
+    return FullReport(collected, alerts, deliveries)

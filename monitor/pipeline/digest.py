@@ -1,0 +1,166 @@
+"""The weekly digest: gather each brand's week from the store, render it, send it once.
+
+A digest is a delivery keyed by its ISO week, so a week's digest is never sent twice, whether
+the scheduler fires twice or someone runs `monitor digest --send` again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.db.engine import unit_of_work
+from monitor.db.models import Brand
+from monitor.db.repositories import BrandRepository
+from monitor.db.repositories.alerts import AlertRepository, DigestRepository, DigestRow
+from monitor.domain.alerts import TermCount
+from monitor.domain.alerts.explanation import compute_sentiment_split
+from monitor.domain.terms import compute_rising_terms
+from monitor.notify.digest import render_digest
+from monitor.notify.digest_data import (
+    BrandDigest,
+    DayVolume,
+    DigestAlert,
+    DigestData,
+    DigestThread,
+    RisingTerm,
+)
+from monitor.notify.weeks import (
+    compute_previous_week,
+    compute_week_bounds,
+    compute_week_days,
+    compute_week_label,
+)
+from monitor.pipeline.alerting import query_words
+from monitor.pipeline.deliver import send_due_deliveries
+from monitor.runtime import Runtime
+
+log = logging.getLogger(__name__)
+TOP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    week: str
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestResult:
+    digest: RenderedDigest
+    status: str  # "sent", "already_sent", "retry", "failed"
+    detail: str = ""
+
+
+def compute_last_week(now: datetime, zone: ZoneInfo) -> str:
+    """The ISO week that ended most recently (the digest on Monday covers the week before)."""
+    return compute_previous_week(compute_week_label(now, zone))
+
+
+def build_digest(runtime: Runtime, week: str, now: datetime | None = None) -> RenderedDigest:
+    now = now or datetime.now(UTC)
+    zone = ZoneInfo(runtime.settings.notifications.timezone)
+    start, end = compute_week_bounds(week, zone)
+    previous_start, _ = compute_week_bounds(compute_previous_week(week), zone)
+    with runtime.sessions() as session:
+        repo = DigestRepository(session)
+        brands = [
+            _brand_digest(brand, week, zone, repo.mentions(brand.id, start, end),
+                          repo.mentions(brand.id, previous_start, start),
+                          repo.alerts(brand.id, start, end))
+            for brand in BrandRepository(session).list_all(enabled_only=True)
+        ]
+    data = DigestData(week=week, start=start, end=end, timezone=zone.key, generated_at=now,
+                      dashboard_url=runtime.settings.api.public_url, brands=tuple(brands))
+    subject, html, text = render_digest(data)
+    return RenderedDigest(week, subject, html, text)
+
+
+def _brand_digest(brand: Brand, week: str, zone: ZoneInfo, rows: list[DigestRow],
+                  previous: list[DigestRow], alerts: Sequence[object]) -> BrandDigest:
+    own_words = query_words(brand.query)
+    rising = compute_rising_terms([r.text for r in rows], [r.text for r in previous],
+                                  exclude=own_words, top=TOP)
+    return BrandDigest(
+        brand_id=brand.id, name=brand.name, mentions=len(rows), previous_mentions=len(previous),
+        sentiment=compute_sentiment_split(r.label for r in rows),
+        previous_sentiment=compute_sentiment_split(r.label for r in previous),
+        days=compute_days(rows, week, zone),
+        top_topics=tuple(TermCount(t, n) for t, n in
+                         Counter(t for r in rows for t in r.topics).most_common(TOP)),
+        rising_terms=tuple(RisingTerm(t.term, t.current_count, t.previous_count)
+                           for t in rising),
+        alerts=tuple(DigestAlert(a.id, a.kind, a.severity, a.summary, a.created_at)  # type: ignore[attr-defined]
+                     for a in alerts),
+        top_threads=compute_threads(rows)[:TOP],
+        unanswered_negative=tuple(t for t in compute_threads(rows, unanswered_negative=True)
+                                  )[:TOP],
+    )
+
+
+def compute_days(rows: Sequence[DigestRow], week: str, zone: ZoneInfo) -> tuple[DayVolume, ...]:
+    totals: Counter[object] = Counter()
+    negatives: Counter[object] = Counter()
+    for row in rows:
+        day = row.at.astimezone(zone).date()
+        totals[day] += 1
+        negatives[day] += row.label == "negative"
+    return tuple(DayVolume(d, totals[d], negatives[d]) for d in compute_week_days(week))
+
+
+def compute_threads(rows: Sequence[DigestRow], *, unanswered_negative: bool = False
+                    ) -> tuple[DigestThread, ...]:
+    """Threads by how many of the brand's mentions they hold; optionally only those with a
+    negative mention and none marked replied."""
+    grouped: dict[str, list[DigestRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.thread_url].append(row)
+    threads = []
+    for url, members in grouped.items():
+        negative = sum(r.label == "negative" for r in members)
+        if unanswered_negative and (not negative or any(r.state == "replied" for r in members)):
+            continue
+        threads.append(DigestThread(members[0].thread_title, url, members[0].source_name,
+                                    len(members), negative, max(r.at for r in members)))
+    return tuple(sorted(threads, key=lambda t: (-t.mentions, t.url)))
+
+
+async def send_digest(runtime: Runtime, week: str, now: datetime | None = None) -> DigestResult:
+    """Send the week's digest by email unless it was sent already; a failed attempt stays
+    queued and is retried with the other deliveries."""
+    if runtime.settings.notifications.email is None:
+        raise ValueError("no email settings: add notifications.email to the config")
+    now = now or datetime.now(UTC)
+    digest = build_digest(runtime, week, now)
+    key = f"digest:{week}:email"
+    if not _queue(runtime, key, digest, now):
+        return DigestResult(digest, "already_sent")
+    await send_due_deliveries(runtime, now=now)
+    with runtime.sessions() as session:
+        delivery = AlertRepository(session).delivery_by_key(key)
+        status = delivery.status if delivery else "failed"
+        detail = (delivery.last_response or "") if delivery else ""
+    return DigestResult(digest, "retry" if status == "pending" else status, detail)
+
+
+def _queue(runtime: Runtime, key: str, digest: RenderedDigest, now: datetime) -> bool:
+    """Queue the week's digest; False when it was sent before."""
+    with unit_of_work(runtime.sessions) as session:
+        repo = AlertRepository(session)
+        repo.enqueue([{
+            "key": key, "alert_id": None, "channel": "email", "severity": "info",
+            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+            "payload": {"subject": digest.subject, "html": digest.html, "text": digest.text},
+        }])
+        delivery = repo.delivery_by_key(key)
+        if delivery is None or delivery.status == "sent":
+            return False
+        if delivery.status == "failed":  # asked again by hand: try once more
+            delivery.status, delivery.next_attempt_at = "pending", now
+        return True
