@@ -83,11 +83,11 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest) -> str:
     """A migrated, emptied database, once on SQLite and once on Postgres."""
     url: str = request.getfixturevalue(f"migrated_{request.param}")
     _empty_tables(url)
-    yield url
+    return url
 
 
 def _empty_tables(url: str) -> None:

@@ -205,7 +205,8 @@ def test_config_sync_disables_removed_sources_and_brands(runtime: Runtime) -> No
     _brand(runtime, "Acme")
     with unit_of_work(runtime.sessions) as session:
         sync = BrandRepository(session).sync_from_config([BrandSpec("Globex", "Globex")], NOW)
-        assert len(sync.created) == 1 and len(sync.disabled) == 1
+        assert len(sync.created) == 1
+        assert len(sync.disabled) == 1
     with runtime.sessions() as session:
         enabled = {s.url for s in session.scalars(select(Source).where(Source.enabled))}
         assert enabled == {"https://two.example/feed"}
@@ -241,7 +242,7 @@ def test_concurrent_read_then_write_transactions_wait_instead_of_failing(
                     repo = DocumentRepository(session)
                     repo.existing_keys([f"w{worker}-{i}"])
                     repo.insert_new([_doc_row(source_id, f"w{worker}-{i}")])
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
