@@ -230,6 +230,8 @@ class Settings(BaseSettings):
     sources: list[SourceSettings] = Field(default_factory=list)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     alerts: AlertingSettings = Field(default_factory=AlertingSettings)
+    # Topic name -> query; None uses the built-in taxonomy for customer conversations.
+    topics: dict[str, str] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     @classmethod
@@ -243,6 +245,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The YAML file arrives as init arguments; the environment must win over it.
         return (env_settings, init_settings)
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_queries(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        from monitor.domain.matching import check_query
+
+        for name, query in (value or {}).items():
+            try:
+                check_query(query)
+            except ValueError as exc:
+                raise ValueError(f"topic {name!r}: {exc}") from None
+        return value
 
     @field_validator("brands")
     @classmethod

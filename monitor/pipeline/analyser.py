@@ -24,7 +24,7 @@ def load_analyser(runtime: Runtime) -> Analyser:
 def build_analyser(settings: Settings, brand_queries: Mapping[int, str]) -> Analyser:
     return Analyser(
         brands=_compile_brands(tuple(sorted(brand_queries.items()))),
-        topics=_topic_tagger(tuple(sorted(DEFAULT_TOPICS.items()))),
+        topics=_topic_tagger(tuple(sorted((settings.topics or DEFAULT_TOPICS).items()))),
         languages=LanguageDetector(list(settings.collector.languages)),
     )
 

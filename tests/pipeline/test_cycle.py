@@ -250,3 +250,39 @@ def test_changing_a_query_rematches_stored_documents(
     assert after
     assert not [t for t in after if "widget" in t.lower() and "globex" not in t.lower()]
     assert len([t for t in before if "widget" not in t.lower()]) <= len(after)
+
+
+def test_rematching_keeps_the_users_triage_and_sentiment_override(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    sources = _fixture_sources(sites)[:2]
+    runtime = _configure(runtime, sources, brands=[{"name": "Acme", "query": "Acme"}])
+    _cycle(runtime)
+    with runtime.sessions() as session:
+        kept = session.scalars(select(Mention).order_by(Mention.id)).first()
+        assert kept is not None
+        kept_id = kept.id
+        kept.sentiment_override, kept.state = "positive", "needs_reply"
+        session.commit()
+    runtime = _configure(runtime, sources, brands=[{"name": "Acme", "query": "Acme OR Globex"}])
+    with runtime.sessions() as session:
+        again = session.get(Mention, kept_id)
+        assert again is not None
+        assert (again.sentiment_override, again.state) == ("positive", "needs_reply")
+
+
+def test_topics_come_from_the_config_when_given(
+    runtime: Runtime, sites: dict[str, FixtureServer]
+) -> None:
+    settings = Settings(
+        database=runtime.settings.database.model_dump(),
+        collector={"allow_private_networks": True},
+        brands=[{"name": "Acme", "query": "Acme"}],
+        sources=_fixture_sources(sites)[:1], topics={"gadgets": "widget*"},
+    )
+    configured = Runtime(settings, runtime.engine, runtime.sessions)
+    sync_config(configured)
+    _cycle(configured)
+    with runtime.sessions() as session:
+        topics = {t for m in session.scalars(select(Mention)) for t in m.topics}
+    assert topics == {"gadgets"}
