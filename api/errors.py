@@ -1,12 +1,16 @@
-"""Every error leaves the API as JSON of one shape: {"error": {"code", "message", "details"}}."""
+"""Every error leaves the API as JSON of one shape: {"error": {"code", "message", "details"}}.
+
+Pages of the dashboard, asked for by a browser, get the same message as an HTML page instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor.errors import (
@@ -17,45 +21,62 @@ from monitor.errors import (
     NotFoundError,
 )
 
+HtmlPage = Callable[[Request, int, str], Response]
+MACHINE_PATHS = ("/api/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/")
 _STATUS_BY_ERROR: dict[type[MonitorError], tuple[int, str]] = {
     NotFoundError: (404, "not_found"),
     ConflictError: (409, "conflict"),
     InvalidInputError: (422, "invalid_input"),
     DatabaseError: (503, "database_unavailable"),
 }
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed"}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> None:
+    app.state.html_error_page = html_page
     app.add_exception_handler(MonitorError, _monitor_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 
 
-async def _monitor_error(_request: Request, exc: MonitorError) -> JSONResponse:
+def _html_page(request: Request) -> HtmlPage | None:
+    page: HtmlPage | None = getattr(request.app.state, "html_error_page", None)
+    if page is None or request.url.path.startswith(MACHINE_PATHS):
+        return None
+    return page if "text/html" in request.headers.get("accept", "") else None
+
+
+def _respond(request: Request, status: int, code: str, message: str, details: Any = None,
+             headers: dict[str, str] | None = None) -> Response:
+    page = _html_page(request)
+    if page is not None:
+        return page(request, status, message)
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+async def _monitor_error(request: Request, exc: MonitorError) -> Response:
     status, code = next(
         (v for k, v in _STATUS_BY_ERROR.items() if isinstance(exc, k)), (400, "bad_request")
     )
-    return JSONResponse(error_body(code, str(exc)), status_code=status)
+    return _respond(request, status, code, str(exc))
 
 
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     details = [
         {"loc": [str(p) for p in e.get("loc", ())], "message": str(e.get("msg", ""))}
         for e in exc.errors()
     ]
-    return JSONResponse(
-        error_body("invalid_request", "the request is not valid", details), status_code=422
-    )
+    message = "the request is not valid"
+    if _html_page(request) is not None and details:
+        message = "; ".join(f"{d['loc'][-1]}: {d['message']}" for d in details[:3])
+    return _respond(request, 422, "invalid_request", message, details)
 
 
-async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-    return JSONResponse(
-        error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
-        status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
-    )
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    return _respond(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"),
+                    str(exc.detail), headers=getattr(exc, "headers", None))

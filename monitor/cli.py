@@ -188,7 +188,7 @@ def apikey_list(config: ConfigOption = None) -> None:
     """List API keys (never the keys themselves)."""
     with _user_errors():
         runtime = _runtime(config)
-        with runtime.sessions() as session:
+        with runtime.reads() as session:
             keys = ApiKeyRepository(session).list_all()
         runtime.dispose()
     table = Table("id", "name", "prefix", "scopes", "created", "last used", "revoked")

@@ -30,6 +30,24 @@ from monitor.domain.duration import parse_duration
 from monitor.errors import ConfigError
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _clock(value: object) -> time:
+    """A local time of day written "HH:MM". Unquoted 22:00 is a number to YAML (sexagesimal
+    1320), so anything but a string or a time is refused rather than misread."""
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = time.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
+            return parsed
+    raise ValueError('must be a local time written "HH:MM" (in quotes in YAML)')
+
+
+Clock = Annotated[time, BeforeValidator(_clock)]
 SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
 
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
@@ -122,14 +140,14 @@ class WebhookSettings(_Section):
 
 
 class QuietHours(_Section):
-    start: time
-    end: time
+    start: Clock
+    end: Clock
 
 
 class DigestSettings(_Section):
     enabled: bool = True
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    at: time = time(8, 0)
+    at: Clock = time(8, 0)
 
 
 class EmailSettings(_Section):

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import Settings
-from monitor.db.engine import build_engine, build_sessionmaker
+from monitor.db.engine import build_engine, build_read_sessionmaker, build_sessionmaker
 from monitor.db.migrate import is_up_to_date, upgrade_database
 from monitor.errors import DatabaseError
 
@@ -18,6 +18,11 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+
+    @property
+    def reads(self) -> sessionmaker[Session]:
+        """Sessions that only read (on SQLite: no write lock taken or awaited)."""
+        return build_read_sessionmaker(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -66,6 +66,9 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
          "notifications.email.recipients"),
         ("- just\n- a list\n", "top level must be a mapping"),
         ("database: [unclosed\n", "not valid YAML"),
+        ("notifications:\n  quiet_hours: {start: 22:00, end: '07:00'}\n", "in quotes"),
+        ("notifications:\n  timezone: Mars/Olympus\n", "unknown time zone"),
+        ("alerts:\n  rules: [{name: r, query: 'a AND'}]\n", "alerts.rules.0.query"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -96,3 +99,19 @@ def test_cli_reports_bad_config_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "sources.0.url" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_never_deletes_a_database_it_did_not_write(tmp_path: Path) -> None:
+    from monitor.demo.run import write_demo_config
+    from monitor.demo.site import DemoSite
+
+    (tmp_path / "monitor.db").write_bytes(b"precious")
+    with DemoSite() as site, pytest.raises(ConfigError, match="did not write"):
+        write_demo_config(tmp_path, site, 8000)
+    assert (tmp_path / "monitor.db").read_bytes() == b"precious"
+    demo_dir = tmp_path / "demo"
+    with DemoSite() as site:
+        write_demo_config(demo_dir, site, 8000)
+        (demo_dir / "monitor.db").write_bytes(b"old demo data")
+        write_demo_config(demo_dir, site, 8000)  # its own: started afresh
+    assert not (demo_dir / "monitor.db").exists()

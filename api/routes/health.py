@@ -16,7 +16,8 @@ from monitor.runtime import Runtime
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})
+@router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}},
+            summary="Liveness and whether the database answers (no key needed)")
 def healthz(runtime: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
     try:
         check_database(runtime.engine)

@@ -1,61 +1,192 @@
-"""Brand mentions, newest first, with filters and a cursor."""
+"""Brand mentions: search and filters with a cursor, one mention in context, triage."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import KeyDep, SessionDep
-from api.schemas import MentionOut, MentionPageOut, SentimentOut, SourceRef, ThreadRef
+from api.deps import ReadDep, SessionDep, WriteDep
+from api.schemas import (
+    ERROR_RESPONSES,
+    BulkIn,
+    BulkOut,
+    ContextOut,
+    MentionDetailOut,
+    MentionOut,
+    MentionPageOut,
+    MentionPatchIn,
+    NoteOut,
+    SentimentOut,
+    SourceRef,
+    ThreadRef,
+)
 from monitor.db.repositories import MentionRepository
-from monitor.db.repositories.mentions import MentionFilter, MentionRow
+from monitor.db.repositories.inbox import InboxRepository, TriageChange
+from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
+from monitor.errors import InvalidInputError
 
-router = APIRouter(prefix="/api/v1", tags=["mentions"])
+router = APIRouter(prefix="/api/v1", tags=["mentions"], responses=ERROR_RESPONSES)
+MAX_BULK = 10_000
+MentionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="mention id")]
+Sentiment = Literal["positive", "negative", "neutral", "unscored"]
+State = Literal["new", "seen", "needs_reply", "replied", "ignored", "snoozed"]
+SourceKind = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
 
 
-@router.get("/mentions", response_model=MentionPageOut)
-def list_mentions(
-    session: SessionDep,
-    _key: KeyDep,
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Naive means UTC; an instant no UTC calendar can hold is a 422, not a crash."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInputError(f"{moment.isoformat()} is out of range") from None
+
+
+def mention_filters(
     brand: Annotated[str | None, Query(max_length=200, description="brand name")] = None,
-    sentiment: Literal["positive", "negative", "neutral", "unscored"] | None = None,
-    kind: Literal["post", "comment"] | None = None,
+    sentiment: Annotated[Sentiment | None, Query(description="label as shown")] = None,
+    kind: Annotated[Literal["post", "comment"] | None, Query()] = None,
+    source_kind: Annotated[SourceKind | None, Query(description="kind of source")] = None,
+    site: Annotated[str | None, Query(max_length=255, description="host, subdomains too")] = None,
+    author: Annotated[str | None, Query(max_length=300)] = None,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    state: Annotated[State | None, Query(description="inbox state as shown")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    language: Annotated[str | None, Query(max_length=10, description="ISO 639-1")] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601; naive means UTC")] = None,
     until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="text search")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="full-text: every word, "
+                                   "as a word prefix, in the title or text")] = None,
     include_duplicates: bool = False,
+    include_hidden: Annotated[bool, Query(description="show muted mentions too")] = False,
+) -> MentionFilter:
+    return MentionFilter(
+        brand=brand or None, sentiment=sentiment, kind=kind, since=as_utc(since),
+        until=as_utc(until), q=q or None, include_duplicates=include_duplicates,
+        source_kind=source_kind, site=site or None, author=author or None, topic=topic or None,
+        state=state, tag=(tag or "").strip().lower() or None, language=language or None,
+        include_hidden=include_hidden,
+    )
+
+
+FiltersDep = Annotated[MentionFilter, Depends(mention_filters)]
+
+
+@router.get("/mentions", response_model=MentionPageOut, summary="Search and list mentions")
+def list_mentions(
+    session: SessionDep,
+    _who: ReadDep,
+    filters: FiltersDep,
+    sort: Annotated[Literal["time", "engagement"], Query(description="newest or most engaged "
+                                                          "first")] = "time",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MentionPageOut:
-    filters = MentionFilter(
-        brand=brand, sentiment=sentiment, kind=kind, since=_utc(since), until=_utc(until),
-        q=q or None, include_duplicates=include_duplicates,
+    """Mentions matching every given filter, newest (or most engaged) first.
+
+    Pages are stable while new mentions arrive: pass `next_cursor` back as `cursor`.
+    """
+    page = MentionRepository(session).list_page(filters, limit=limit, cursor=cursor, sort=sort)
+    tags = InboxRepository(session).tags_for([r.mention.id for r in page.rows])
+    now = datetime.now(UTC)
+    items = [mention_out(r, tags.get(r.mention.id, []), now) for r in page.rows]
+    return MentionPageOut(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("/mentions/{mention_id}", response_model=MentionDetailOut,
+            summary="One mention with its text, notes and thread context")
+def get_mention(mention_id: MentionId, session: SessionDep, _who: ReadDep) -> MentionDetailOut:
+    return mention_detail(session, mention_id)
+
+
+@router.patch("/mentions/{mention_id}", response_model=MentionDetailOut,
+              summary="Triage a mention: state, snooze, tags, note, sentiment override")
+def patch_mention(
+    mention_id: MentionId, body: MentionPatchIn, session: SessionDep, who: WriteDep
+) -> MentionDetailOut:
+    """Only the fields sent change. `sentiment: null` clears an override."""
+    MentionRepository(session).get_row(mention_id)
+    now = datetime.now(UTC)
+    sent = body.model_fields_set
+    change = TriageChange(
+        state=body.state, snoozed_until=body.snoozed_until,
+        set_tags=list(body.tags) if body.tags is not None else None,
+        change_sentiment="sentiment" in sent, sentiment=body.sentiment,
     )
-    page = MentionRepository(session).list_page(filters, limit=limit, cursor=cursor)
-    return MentionPageOut(items=[mention_out(r) for r in page.rows], next_cursor=page.next_cursor)
+    inbox = InboxRepository(session)
+    inbox.apply([mention_id], change, now)
+    if body.note:
+        inbox.add_note(mention_id, who.display_name, body.note, now)
+    return mention_detail(session, mention_id)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+@router.post("/mentions/bulk", response_model=BulkOut,
+             summary="Triage many mentions at once, by ids or by filter")
+def bulk_mentions(body: BulkIn, session: SessionDep, _who: WriteDep) -> BulkOut:
+    """Give `ids`, or `filter` (the listing's filters): not both."""
+    if (body.ids is None) == (body.filter is None):
+        raise InvalidInputError("give either ids or filter")
+    if body.sentiment is not None and body.clear_sentiment:
+        raise InvalidInputError("give sentiment or clear_sentiment, not both")
+    ids, truncated = _bulk_targets(session, body)
+    change = TriageChange(
+        state=body.state, snoozed_until=body.snoozed_until, add_tags=list(body.add_tags),
+        remove_tags=list(body.remove_tags),
+        change_sentiment=body.sentiment is not None or body.clear_sentiment,
+        sentiment=body.sentiment,
+    )
+    updated = InboxRepository(session).apply(ids, change, datetime.now(UTC))
+    return BulkOut(matched=len(set(ids)), updated=updated, truncated=truncated)
 
 
-def mention_out(row: MentionRow) -> MentionOut:
+def _bulk_targets(session: SessionDep, body: BulkIn) -> tuple[list[int], bool]:
+    if body.ids is not None:
+        return list(body.ids), False
+    assert body.filter is not None
+    raw = body.filter.model_dump()
+    raw["since"], raw["until"] = as_utc(raw["since"]), as_utc(raw["until"])
+    ids = MentionRepository(session).ids_matching(MentionFilter(**raw), limit=MAX_BULK + 1)
+    return ids[:MAX_BULK], len(ids) > MAX_BULK
+
+
+def mention_detail(session: SessionDep, mention_id: int) -> MentionDetailOut:
+    repo, inbox = MentionRepository(session), InboxRepository(session)
+    row = repo.get_row(mention_id)
+    parent = repo.parents_of([row.document]).get(row.document.parent_key or "")
+    base = mention_out(row, inbox.tags_for([mention_id]).get(mention_id, []), datetime.now(UTC))
+    doc = row.document
+    return MentionDetailOut(
+        **base.model_dump(), text=doc.text, spans=list(row.mention.spans),
+        notes=[NoteOut.model_validate(n) for n in inbox.notes_for(mention_id)],
+        context=ContextOut(
+            parent_author=parent.author if parent else None,
+            parent_text=parent.text[:2000] if parent else None,
+            parent_url=parent.url if parent else None,
+            thread_title=doc.thread_title, thread_url=doc.thread_url,
+        ),
+    )
+
+
+def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
     mention, doc = row.mention, row.document
     return MentionOut(
         id=mention.id, brand=row.brand.name, url=doc.url, title=doc.title, author=doc.author,
-        kind=doc.kind,  # type: ignore[arg-type]
+        kind=doc.kind,
         published_at=doc.published_at, discovered_at=doc.discovered_at, snippet=mention.snippet,
         sentiment=SentimentOut(
             score=mention.sentiment_score,
-            label=mention.sentiment_override or mention.sentiment_label,  # type: ignore[arg-type]
+            label=mention.sentiment_override or mention.sentiment_label,
             confidence=mention.sentiment_confidence,
         ),
+        sentiment_override=mention.sentiment_override,
         topics=list(mention.topics), language=doc.language,
         source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
         thread=ThreadRef(url=doc.thread_url, title=doc.thread_title),
-        duplicate_of=doc.duplicate_of_id, state=mention.state,
+        duplicate_of=doc.duplicate_of_id,
+        state=compute_shown_state(mention.state, mention.snoozed_until, now),
+        snoozed_until=mention.snoozed_until if mention.state == "snoozed" else None,
+        tags=tags, site=mention.site, engagement=mention.engagement, muted_by=mention.hidden_by_id,
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_OPTION = "monitor_read_only"
 
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
@@ -48,12 +49,22 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _on_sqlite_begin(connection: Any) -> None:
     # A deferred transaction that reads then writes fails with SQLITE_BUSY at once, whatever
-    # the busy timeout; taking the write lock up front makes writers queue instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # the busy timeout; taking the write lock up front makes writers queue instead. Sessions
+    # that only read say so and begin deferred: in WAL mode they never wait for a writer.
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def build_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only: on SQLite they neither take nor wait for the write lock."""
+    reader = engine.execution_options(**{READ_ONLY_OPTION: True})
+    return sessionmaker(reader, expire_on_commit=False, autoflush=False)
 
 
 @contextmanager

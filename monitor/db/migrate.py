@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from monitor.errors import DatabaseError
+
 MIGRATIONS_DIR = Path(
     os.environ.get("MONITOR_MIGRATIONS_DIR", Path(__file__).resolve().parents[2] / "migrations")
 )
@@ -29,9 +31,24 @@ def alembic_config(url: str) -> Config:
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` using the engine's own connection settings."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            # Outside any transaction (the pragma is a no-op inside one): rebuilding a parent
+            # table in batch mode must not cascade into its children.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+        if raw is not None:
+            problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise DatabaseError(f"the migration left broken references: {problems[:5]}")
 
 
 def is_up_to_date(engine: Engine) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -50,7 +51,9 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON,
+    }
 
 
 class Source(Base):
@@ -70,6 +73,7 @@ class Source(Base):
     next_check_at: Mapped[datetime] = mapped_column(index=True)
     claimed_until: Mapped[datetime | None]
     last_fetched_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
     last_status: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(Text)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -120,6 +124,7 @@ class Mention(Base):
         UniqueConstraint("document_id", "brand_id", name="uq_mentions_document_brand"),
         Index("ix_mentions_brand_sort", "brand_id", "sort_at", "id"),
         Index("ix_mentions_sort", "sort_at", "id"),
+        Index("ix_mentions_engagement", "engagement", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +140,16 @@ class Mention(Base):
     topics: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="new")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Found by its source's first crawl or long after it was published: history, never news.
+    backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Triage and search fields, kept by the inbox; filled on insert by MentionRepository.
+    snoozed_until: Mapped[datetime | None]
+    state_changed_at: Mapped[datetime | None]
+    site: Mapped[str] = mapped_column(String(255), default="", index=True)
+    engagement: Mapped[int] = mapped_column(Integer, default=0)
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exclusions.id", ondelete="SET NULL"), index=True
+    )
 
 
 class ApiKey(Base):
@@ -148,3 +163,55 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class ThreadWatch(Base):
+    """A comment stream being followed: polled while it lives, less often as it cools."""
+
+    __tablename__ = "thread_watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    thread_url: Mapped[str] = mapped_column(String(2000))
+    thread_title: Mapped[str] = mapped_column(Text, default="")
+    follow_until: Mapped[datetime | None]  # None: fetched once at discovery, not followed
+    # Found by its source's first crawl: its first fetch brings history, not news.
+    from_first_crawl: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_check_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_until: Mapped[datetime | None]
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_fetched_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]  # when a new comment was last found
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentFingerprint(Base):
+    """A document's MinHash signature, for finding syndicated copies of it later."""
+
+    __tablename__ = "document_fingerprints"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentBand(Base):
+    """One LSH band key of a fingerprint: documents sharing a key are near-copy candidates."""
+
+    __tablename__ = "document_bands"
+    __table_args__ = (Index("ix_document_bands_document_id", "document_id"),)
+
+    band_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+from monitor.db import models_alerts as _alerts  # noqa: E402,F401
+from monitor.db import models_desk as _desk  # noqa: E402,F401

@@ -12,12 +12,14 @@ from monitor.config import load_settings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import ApiKeyRepository
 from monitor.demo.site import DemoSite
+from monitor.errors import ConfigError
 from monitor.logs import configure_logging
 from monitor.pipeline.collect import run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
 from monitor.runtime import open_runtime
 from monitor.server import serve_api_with_scheduler
 
+DEMO_MARKER = "# Written by `monitor demo`; rewritten on every run."
 DEMO_BRANDS = [
     {"name": "Acme", "query": 'Acme OR "Acme Barista"'},
     {"name": "Globex", "query": "Globex"},
@@ -28,6 +30,7 @@ def write_demo_config(directory: Path, site: DemoSite, port: int) -> Path:
     """A config for the demo; its database starts empty on every run (it is sample data)."""
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / "monitor.db"
+    _refuse_foreign_data(directory)
     for leftover in directory.glob("monitor.db*"):
         leftover.unlink()
     config = {
@@ -38,9 +41,21 @@ def write_demo_config(directory: Path, site: DemoSite, port: int) -> Path:
         "sources": [{"name": n, "url": u, "interval": "5m"} for n, u in site.feed_urls.items()],
     }
     path = directory / "config.yaml"
-    path.write_text("# Written by `monitor demo`; rewritten on every run.\n"
-                    + yaml.safe_dump(config, sort_keys=False))
+    path.write_text(DEMO_MARKER + "\n" + yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+def _refuse_foreign_data(directory: Path) -> None:
+    """The demo starts afresh by deleting its own database: never someone else's."""
+    config = directory / "config.yaml"
+    ours = config.is_file() and config.read_text(errors="replace").startswith(DEMO_MARKER)
+    if ours:
+        return
+    if config.exists() or any(directory.glob("monitor.db*")):
+        raise ConfigError(
+            f"{directory} holds a config or database that `monitor demo` did not write; "
+            "pick another --directory (the demo deletes its database on every run)"
+        )
 
 
 def run_demo(directory: Path, port: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import AlertingSettings, AlertRuleSettings, Settings
 from monitor.db.engine import unit_of_work
-from monitor.db.models import Brand, Source
+from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert
 from monitor.db.repositories import BrandRepository, SourceRepository
 from monitor.db.repositories.alerts import AlertRepository, ExplainRow
@@ -77,6 +77,7 @@ def evaluate_alerts(runtime: Runtime, now: datetime | None = None) -> AlertRepor
     settings = compute_settings(runtime.settings.alerts)
     report = AlertReport()
     with unit_of_work(runtime.sessions) as session:
+        AlertRepository(session).lock_evaluation()
         evaluator = _Evaluator(session, runtime.settings, settings, now, report)
         evaluator.run()
     return report
@@ -89,6 +90,8 @@ class _Evaluator:
     settings: AlertSettings
     now: datetime
     report: AlertReport
+    recent_by_brand: dict[int | None, list[tuple[Mention, Document, str]]] = field(
+        default_factory=dict)
 
     @property
     def repo(self) -> AlertRepository:
@@ -126,14 +129,20 @@ class _Evaluator:
         matcher: QuerySet[int] = QuerySet({0: rule.query})
         matches = [
             RuleMatch(mention.id, doc.published_at, doc.discovered_at, mention.backfill)
-            for mention, doc, kind in self.repo.recent_mentions(
-                self.now - self.settings.rule_max_age, brand_id)
+            for mention, doc, kind in self._recent_mentions(brand_id)
             if matcher.match(MatchInput(doc.title, doc.text, doc.author, doc.url, doc.language,
                                         kind, doc.kind))
         ]
         detection = decide_rule_alert(query, matches, now=self.now, settings=self.settings)
         if detection is not None:
             self._handle(detection, rule.name)
+
+    def _recent_mentions(self, brand_id: int | None) -> list[tuple[Mention, Document, str]]:
+        """Loaded once per evaluation and brand, however many rules read them."""
+        if brand_id not in self.recent_by_brand:
+            self.recent_by_brand[brand_id] = self.repo.recent_mentions(
+                self.now - self.settings.rule_max_age, brand_id)
+        return self.recent_by_brand[brand_id]
 
     def _source(self, source: Source) -> None:
         health = SourceHealth(source.id, source.name, source.error_count,
@@ -265,7 +274,7 @@ def _mention_row(row: ExplainRow) -> MentionRow:
 
 def _rule_id(rule: AlertRuleSettings) -> int:
     # Stable across restarts and reordering of the config's rules.
-    return zlib.crc32(rule.name.encode("utf-8"))
+    return zlib.crc32(rule.name.encode("utf-8")) & 0x7FFFFFFF  # fits a signed 32-bit column
 
 
 def query_words(query: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from monitor.runtime import Runtime
 
 def load_analyser(runtime: Runtime) -> Analyser:
     """An analyser for every enabled brand."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         brands = {b.id: b.query for b in BrandRepository(session).list_all(enabled_only=True)}
     return build_analyser(runtime.settings, brands)
 

@@ -20,6 +20,7 @@ from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import SourceRepository, ThreadRepository
 from monitor.domain.analysis import Analyser
+from monitor.errors import MonitorError
 from monitor.pipeline.analyser import load_analyser
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
 from monitor.runtime import Runtime
@@ -121,21 +122,31 @@ class _Runner:
         job, result = fetched
         now = datetime.now(UTC)
         if isinstance(result, BaseException):
-            message = describe_error(result)
-            if not isinstance(result, CollectorError):
-                log.warning("fetch failed unexpectedly", extra=job.log_ids(), exc_info=result)
+            return self._record_failure(job, result, now)
+        try:
             with unit_of_work(self.runtime.sessions) as session:
-                job.save_failure(session, self.runtime.settings.collector, message,
-                                 _retry_after(result), now)
-            return SourceOutcome(job.id, job.name, "error", error=message,
-                                 is_thread=job.is_thread)
-        with unit_of_work(self.runtime.sessions) as session:
-            stored = job.save_result(session, self.runtime.settings.collector, self.analyser,
-                                     result, now)
+                stored = job.save_result(session, self.runtime.settings.collector,
+                                         self.analyser, result, now)
+        except Exception as exc:
+            return self._record_failure(job, exc, now)
         log.info("collected", extra={**job.log_ids(), "new": stored.new_documents})
         status = "not_modified" if result.not_modified else "ok"
         return SourceOutcome(job.id, job.name, status, stored.new_documents,
                              stored.new_mentions, is_thread=job.is_thread)
+
+
+    def _record_failure(self, job: CollectJob, error: BaseException, now: datetime
+                        ) -> SourceOutcome:
+        message = describe_error(error)
+        if not isinstance(error, CollectorError):
+            log.warning("source failed unexpectedly", extra=job.log_ids(), exc_info=error)
+        try:
+            with unit_of_work(self.runtime.sessions) as session:
+                job.save_failure(session, self.runtime.settings.collector, message,
+                                 _retry_after(error), now)
+        except MonitorError:
+            log.warning("source vanished during the cycle", extra=job.log_ids())
+        return SourceOutcome(job.id, job.name, "error", error=message, is_thread=job.is_thread)
 
 
 def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[SourceJob]:

@@ -8,6 +8,7 @@ repeat by its ``X-Brand-Monitor-Delivery`` header.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -27,12 +28,14 @@ from monitor.notify.email import SmtpParams, build_digest_message, send_email
 from monitor.notify.message import AlertMessage
 from monitor.notify.slack import send_slack
 from monitor.notify.slack_blocks import render_alert_blocks, render_batch_blocks
-from monitor.notify.webhook import render_webhook_payload, send_webhook
+from monitor.notify.webhook import compute_event_name, render_webhook_payload, send_webhook
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE = timedelta(minutes=5)
-BATCH = 100
+# A run sends at most BATCH messages one after another, each bounded by its timeout (30 s for
+# SMTP): the lease must outlast the run, or another worker would take the rest and send twice.
+CLAIM_LEASE = timedelta(minutes=15)
+BATCH = 20
 
 # Called after a message is sent and before its outcome is recorded; tests use it to stop
 # the process exactly there.
@@ -70,7 +73,7 @@ async def send_due_deliveries(
 ) -> DeliveryReport:
     """Send every due delivery once; failures are scheduled for a retry or marked failed."""
     now = now or datetime.now(UTC)
-    claimed = _claim(runtime, now)
+    claimed = await asyncio.to_thread(_claim, runtime, now)
     report = DeliveryReport()
     if not claimed:
         return report
@@ -80,7 +83,7 @@ async def send_due_deliveries(
             if after_send:
                 for item in group:
                     after_send(_detached(item))
-            _record(runtime, group, outcome, datetime.now(UTC), report)
+            await asyncio.to_thread(_record, runtime, group, outcome, datetime.now(UTC), report)
     return report
 
 
@@ -131,6 +134,7 @@ async def _send(client: httpx.AsyncClient, settings: Settings,
         hook = channels.webhook
         body = render_webhook_payload(messages[0], dashboard_url=dashboard)
         return await send_webhook(client, hook.url, body, secret=hook.secret.get_secret_value(),
+                                  event=compute_event_name(messages[0]),
                                   delivery_id=group[0].key)
     return DeliveryOutcome(status="failed", reason=f"channel {group[0].channel} is not configured")
 

@@ -6,6 +6,7 @@ the scheduler fires twice or someone runs `monitor digest --send` again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def build_digest(runtime: Runtime, week: str, now: datetime | None = None) -> Re
     zone = ZoneInfo(runtime.settings.notifications.timezone)
     start, end = compute_week_bounds(week, zone)
     previous_start, _ = compute_week_bounds(compute_previous_week(week), zone)
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         repo = DigestRepository(session)
         brands = [
             _brand_digest(brand, week, zone, repo.mentions(brand.id, start, end),
@@ -137,16 +138,21 @@ async def send_digest(runtime: Runtime, week: str, now: datetime | None = None) 
     if runtime.settings.notifications.email is None:
         raise ValueError("no email settings: add notifications.email to the config")
     now = now or datetime.now(UTC)
-    digest = build_digest(runtime, week, now)
+    digest = await asyncio.to_thread(build_digest, runtime, week, now)
     key = f"digest:{week}:email"
-    if not _queue(runtime, key, digest, now):
+    if not await asyncio.to_thread(_queue, runtime, key, digest, now):
         return DigestResult(digest, "already_sent")
     await send_due_deliveries(runtime, now=now)
-    with runtime.sessions() as session:
-        delivery = AlertRepository(session).delivery_by_key(key)
-        status = delivery.status if delivery else "failed"
-        detail = (delivery.last_response or "") if delivery else ""
+    status, detail = await asyncio.to_thread(_delivery_status, runtime, key)
     return DigestResult(digest, "retry" if status == "pending" else status, detail)
+
+
+def _delivery_status(runtime: Runtime, key: str) -> tuple[str, str]:
+    with runtime.reads() as session:
+        delivery = AlertRepository(session).delivery_by_key(key)
+        if delivery is None:
+            return "failed", "the digest was not queued"
+        return delivery.status, delivery.last_response or ""
 
 
 def _queue(runtime: Runtime, key: str, digest: RenderedDigest, now: datetime) -> bool:

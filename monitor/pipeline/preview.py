@@ -42,7 +42,7 @@ def preview_query(
     now = now or datetime.now(UTC)
     analyser = build_analyser(runtime.settings, {PREVIEW_KEY: query})
     preview, week_ago = QueryPreview(query), now - timedelta(days=7)
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         repo, last_id = MentionSyncRepository(session), 0
         while batch := repo.documents_after(last_id, BATCH, since=now - timedelta(days=30)):
             for doc, kind in batch:

@@ -64,7 +64,8 @@ def _apply(
     for doc in batch:
         found, mention = findings[doc.id], existing.get(doc.id)
         if found and mention is None:
-            new_rows.append(mention_row(doc.id, sort_time(doc.published_at, now), found[0], now))
+            new_rows.append(mention_row(doc.id, sort_time(doc.published_at, doc.discovered_at),
+                                        found[0], now))
         elif found and mention is not None:
             _refresh(mention, found[0])
             report.updated += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
@@ -20,6 +22,8 @@ from monitor.domain.analysis import (
 )
 from monitor.domain.freshness import decide_backfill
 from monitor.pipeline.duplicates import link_near_duplicate
+
+KEY_LIMIT = 700
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,10 @@ def save_documents(
 def _unique_by_key(documents: list[Document]) -> dict[str, Document]:
     unique: dict[str, Document] = {}
     for document in documents:
-        unique.setdefault(document.key, document)
+        key = fit_key(document.key)
+        if key != document.key:
+            document = dataclasses.replace(document, key=key)
+        unique.setdefault(key, document)
     return unique
 
 
@@ -81,14 +88,33 @@ def _document_row(
     doc: Document, analysis: DocumentAnalysis, source_id: int, now: datetime
 ) -> dict[str, Any]:
     return {
-        "source_id": source_id, "key": doc.key, "url": doc.url, "kind": doc.kind,
-        "author": doc.author, "published_at": doc.published_at, "discovered_at": now,
-        "title": doc.title, "text": doc.text, "thread_url": doc.thread_url,
-        "thread_title": doc.thread_title, "parent_key": doc.parent_key,
-        "language": analysis.language, "engagement": dict(doc.engagement),
+        "source_id": source_id, "key": doc.key, "url": _fit(doc.url, 2000),
+        "kind": doc.kind, "author": _fit(doc.author, 300), "published_at": doc.published_at,
+        "discovered_at": now, "title": _clean(doc.title), "text": _clean(doc.text),
+        "thread_url": _fit(doc.thread_url, 2000), "thread_title": _clean(doc.thread_title),
+        "parent_key": fit_key(doc.parent_key) if doc.parent_key else None,
+        "language": _fit(analysis.language, 10), "engagement": dict(doc.engagement),
         "content_hash": analysis.content_hash, "sentiment_score": analysis.sentiment.score,
         "duplicate_of_id": None,
     }
+
+
+def _clean(text: str | None) -> str | None:
+    # Postgres refuses NUL in text; crawled pages do contain them.
+    return text.replace("\x00", "") if text else text
+
+
+def _fit(value: str | None, limit: int) -> str | None:
+    cleaned = _clean(value)
+    return cleaned[:limit] if cleaned else cleaned
+
+
+def fit_key(key: str) -> str:
+    """A key within its column; an overlong one keeps its start and a hash of the whole."""
+    key = key.replace("\x00", "")
+    if len(key) <= KEY_LIMIT:
+        return key
+    return key[:KEY_LIMIT - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def sort_time(published_at: datetime | None, now: datetime) -> datetime:

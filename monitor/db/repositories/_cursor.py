@@ -19,6 +19,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, _, row_id = base64.urlsafe_b64decode(padded).decode().partition("|")
         moment = datetime.fromisoformat(stamp)
-        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), int(row_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        number = int(row_id)
+        if not 0 <= number < 2**62:
+            raise ValueError(row_id)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), number
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise InvalidInputError("cursor is not one this API returned") from None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 BATCH_SIZE = 500
+T = TypeVar("T")
 
 
 def insert_ignoring_conflicts(session: Session, table: Table) -> Any:
@@ -18,5 +20,5 @@ def insert_ignoring_conflicts(session: Session, table: Table) -> Any:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def batched(rows: list[dict[str, Any]], size: int = BATCH_SIZE) -> list[list[dict[str, Any]]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
+def batched(rows: Sequence[T], size: int = BATCH_SIZE) -> list[list[T]]:
+    return [list(rows[i : i + size]) for i in range(0, len(rows), size)]

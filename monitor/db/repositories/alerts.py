@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
@@ -17,6 +17,7 @@ from monitor.db.repositories._dialect import insert_ignoring_conflicts
 from monitor.errors import NotFoundError
 
 MAX_RESPONSE_CHARS = 500
+ALERT_LOCK_KEY = 0x626D616C  # "bmal": the advisory lock that serialises alert evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,13 @@ class AlertRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def lock_evaluation(self) -> None:
+        """Until the transaction ends, no other worker evaluates alerts (Postgres; SQLite's
+        write lock already serialises)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": ALERT_LOCK_KEY})
+
     # -- what detection reads -------------------------------------------------------------
 
     def mention_points(self, brand_id: int, since: datetime) -> list[PointRow]:
@@ -84,7 +92,8 @@ class AlertRepository:
             select(Mention, Document, Source.kind)
             .join(Document, Mention.document_id == Document.id)
             .join(Source, Document.source_id == Source.id)
-            .where(Document.discovered_at >= since, Document.duplicate_of_id.is_(None))
+            .where(Document.discovered_at >= since, Document.duplicate_of_id.is_(None),
+                   Mention.hidden_by_id.is_(None))
         )
         if brand_id is not None:
             query = query.where(Mention.brand_id == brand_id)
@@ -132,9 +141,6 @@ class AlertRepository:
         if alert is None:
             raise NotFoundError(f"no alert with id {alert_id}")
         return alert
-
-    def brand_names(self) -> dict[int, str]:
-        return dict(self.session.execute(select(Brand.id, Brand.name)).tuples())
 
     def list_page(self, filters: AlertFilter, *, limit: int, cursor: str | None) -> AlertPage:
         query = select(Alert).where(*self._conditions(filters))

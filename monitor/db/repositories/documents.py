@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ class DocumentRepository:
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         found: set[str] = set()
-        for chunk in _chunks(list(set(keys)), 500):
+        for chunk in batched(sorted(set(keys))):
             found.update(self.session.scalars(select(Document.key).where(Document.key.in_(chunk))))
         return found
 
@@ -34,21 +34,6 @@ class DocumentRepository:
                 inserted[key] = doc_id
         return inserted
 
-    def iter_for_rematch(self, batch_size: int = 500) -> Iterator[list[Document]]:
-        """All documents, oldest id first, in batches (for re-matching after a query change)."""
-        last_id = 0
-        while True:
-            query = select(Document).where(Document.id > last_id).order_by(Document.id)
-            batch = list(self.session.scalars(query.limit(batch_size)))
-            if not batch:
-                return
-            yield batch
-            last_id = batch[-1].id
-
     def count(self) -> int:
         return self.session.scalar(select(func.count(Document.id))) or 0
 
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,20 +1,48 @@
-"""Mentions: stored once per document and brand, listed newest first with a stable cursor."""
+"""Mentions: stored once per document and brand, listed with filters and a stable cursor.
+
+Listings are keyset-paginated on (sort key, id): rows inserted while someone pages never shift
+or repeat the rows they have not seen yet.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.models_desk import MentionTag
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
+from monitor.db.repositories.exclusions import (
+    MentionCandidate,
+    load_exclusions,
+    match_exclusion,
+    site_of,
+)
+from monitor.db.repositories.search import text_match
 from monitor.errors import InvalidInputError, NotFoundError
+
+SortOrder = Literal["time", "engagement"]
+ENGAGEMENT_KEYS = ("score", "points", "comments", "replies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +54,16 @@ class MentionFilter:
     until: datetime | None = None
     q: str | None = None
     include_duplicates: bool = False
+    source_kind: str | None = None
+    site: str | None = None
+    author: str | None = None
+    topic: str | None = None
+    state: str | None = None  # as shown: a snooze that has run out reads as "new"
+    tag: str | None = None
+    language: str | None = None
+    include_hidden: bool = False  # mentions muted by an exclusion
+    created_after: datetime | None = None  # "new since last visit"
+    as_of: datetime | None = None  # the moment snoozes are judged at; default: now
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,43 +80,108 @@ class MentionPage:
     next_cursor: str | None
 
 
+def compute_engagement(counts: Mapping[str, Any]) -> int:
+    """One number to sort by: votes, points, comments and replies added up."""
+    return sum(v for k, v in counts.items() if k in ENGAGEMENT_KEYS and type(v) is int)
+
+
+def compute_shown_state(state: str, snoozed_until: datetime | None, now: datetime) -> str:
+    """The state people see: a snoozed mention comes back as ``new`` once its time is up."""
+    if state == "snoozed" and (snoozed_until is None or snoozed_until <= now):
+        return "new"
+    return state
+
+
 class MentionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert mentions, skipping any (document, brand) pair already stored."""
+        """Insert mentions, skipping any (document, brand) pair already stored.
+
+        Each row gets its site and engagement from its document, and is stored hidden when an
+        exclusion mutes it.
+        """
+        rules = load_exclusions(self.session)
         count = 0
         for batch in batched(list(rows)):
+            enriched = self._enrich(batch, rules)
             statement = insert_ignoring_conflicts(self.session, Mention.__table__)  # type: ignore[arg-type]
-            result = self.session.execute(statement.returning(Mention.__table__.c.id), batch)
+            result = self.session.execute(statement.returning(Mention.__table__.c.id), enriched)
             count += len(result.all())
         return count
+
+    def _enrich(self, batch: list[dict[str, Any]], rules: Sequence[Any]) -> list[dict[str, Any]]:
+        ids = {row["document_id"] for row in batch}
+        documents = {
+            doc_id: (url, author, thread_url, engagement)
+            for doc_id, url, author, thread_url, engagement in self.session.execute(
+                select(Document.id, Document.url, Document.author, Document.thread_url,
+                       Document.engagement).where(Document.id.in_(ids)))
+        }
+        enriched = []
+        for row in batch:
+            url, author, thread_url, engagement = documents.get(
+                row["document_id"], ("", None, None, {}))
+            rule = match_exclusion(
+                rules, MentionCandidate(row["brand_id"], url, author, thread_url))
+            enriched.append({
+                "site": site_of(url), "engagement": compute_engagement(engagement or {}),
+                "hidden_by_id": rule.id if rule else None, "snoozed_until": None,
+                "state_changed_at": None, **row,
+            })
+        return enriched
 
     def get_row(self, mention_id: int) -> MentionRow:
         row = self.session.execute(_joined().where(Mention.id == mention_id)).first()
         if row is None:
             raise NotFoundError(f"no mention with id {mention_id}")
-        return MentionRow(*row)
+        return MentionRow(row[0], row[1], row[2], row[3])
 
-    def list_page(self, filters: MentionFilter, *, limit: int, cursor: str | None) -> MentionPage:
-        query = _apply_filters(_joined(), filters)
+    def parents_of(self, documents: Sequence[Document]) -> dict[str, Document]:
+        """The stored posts and comments the given documents answer, by key."""
+        keys = sorted({d.parent_key for d in documents if d.parent_key})
+        if not keys:
+            return {}
+        found = self.session.scalars(select(Document).where(Document.key.in_(keys)))
+        return {doc.key: doc for doc in found}
+
+    def list_page(
+        self, filters: MentionFilter, *, limit: int, cursor: str | None,
+        sort: SortOrder = "time",
+    ) -> MentionPage:
+        query = self._filtered(_joined(), filters)
+        keys = _sort_keys(sort)
         if cursor:
-            sort_at, mention_id = decode_cursor(cursor)
-            query = query.where(
-                or_(Mention.sort_at < sort_at,
-                    and_(Mention.sort_at == sort_at, Mention.id < mention_id))
-            )
-        query = query.order_by(Mention.sort_at.desc(), Mention.id.desc()).limit(limit + 1)
-        rows = [MentionRow(*r) for r in self.session.execute(query)]
+            first, mention_id = decode_cursor(cursor, sort)
+            # A row-value comparison, which both engines answer from the (key, id) index.
+            query = query.where(tuple_(keys[0], Mention.id) < tuple_(first, mention_id))
+        query = query.order_by(keys[0].desc(), Mention.id.desc()).limit(limit + 1)
+        rows = [MentionRow(r[0], r[1], r[2], r[3]) for r in self.session.execute(query)]
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].mention) if more and rows else None
+        next_cursor = encode_cursor(rows[-1].mention, sort) if more and rows else None
         return MentionPage(rows, next_cursor)
 
     def count(self, filters: MentionFilter) -> int:
-        query = _apply_filters(_joined(), filters).with_only_columns(func.count(Mention.id))
+        query = self._filtered(_joined(), filters).with_only_columns(func.count(Mention.id))
         return self.session.scalar(query) or 0
+
+    def ids_matching(self, filters: MentionFilter, *, limit: int) -> list[int]:
+        """Ids of up to ``limit`` mentions matching ``filters``, newest first."""
+        query = self._filtered(_joined(), filters).with_only_columns(Mention.id)
+        query = query.order_by(Mention.sort_at.desc(), Mention.id.desc()).limit(limit)
+        return list(self.session.scalars(query))
+
+    def filtered(self, query: Select[*tuple[Any, ...]], filters: MentionFilter
+                 ) -> Select[*tuple[Any, ...]]:
+        """``query`` (already joined to mentions, documents, brands, sources) narrowed down."""
+        return self._filtered(query, filters)
+
+    def _filtered(self, query: Select[*tuple[Any, ...]], filters: MentionFilter
+                  ) -> Select[*tuple[Any, ...]]:
+        dialect = self.session.get_bind().dialect.name
+        return query.where(*_conditions(filters, dialect))
 
     def delete_for_brand_except(self, brand_id: int, keep_document_ids: set[int]) -> int:
         """Remove a brand's mentions on documents that no longer match its query."""
@@ -92,7 +195,7 @@ class MentionRepository:
         return len(stale)
 
 
-def _joined() -> Select[tuple[Mention, Document, Brand, Source]]:
+def _joined() -> Select[Mention, Document, Brand, Source]:
     return (
         select(Mention, Document, Brand, Source)
         .join(Document, Mention.document_id == Document.id)
@@ -101,42 +204,115 @@ def _joined() -> Select[tuple[Mention, Document, Brand, Source]]:
     )
 
 
-def _apply_filters(query: Select[Any], filters: MentionFilter) -> Select[Any]:
-    conditions = []
+def shown_label() -> ColumnElement[str]:
+    """The sentiment label people see: their override, else the computed one."""
+    return func.coalesce(Mention.sentiment_override, Mention.sentiment_label)
+
+
+def shown_state_is(state: str, now: datetime) -> ColumnElement[bool]:
+    """SQL twin of ``compute_shown_state(...) == state``, written so indexes stay usable."""
+    expired = and_(Mention.state == "snoozed",
+                   or_(Mention.snoozed_until.is_(None), Mention.snoozed_until <= now))
+    if state == "new":
+        return or_(Mention.state == "new", expired)
+    if state == "snoozed":
+        return and_(Mention.state == "snoozed", Mention.snoozed_until > now)
+    return Mention.state == state
+
+
+def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
+    conditions = _document_conditions(filters, dialect) + _triage_conditions(filters, dialect)
     if filters.brand:
         conditions.append(Brand.name == filters.brand)
     if filters.sentiment:
-        label = func.coalesce(Mention.sentiment_override, Mention.sentiment_label)
-        conditions.append(label == filters.sentiment)
-    if filters.kind:
-        conditions.append(Document.kind == filters.kind)
+        conditions.append(shown_label() == filters.sentiment)
     if filters.since:
         conditions.append(Mention.sort_at >= filters.since)
     if filters.until:
         conditions.append(Mention.sort_at < filters.until)
+    if filters.source_kind:
+        conditions.append(Source.kind == filters.source_kind)
+    if filters.site:
+        site = site_of("http://" + filters.site.strip())
+        conditions.append(or_(Mention.site == site,
+                              Mention.site.like("%." + _escape_like(site), escape="\\")))
+    return conditions
+
+
+def _document_conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.kind:
+        conditions.append(Document.kind == filters.kind)
     if filters.q:
-        pattern = f"%{_escape_like(filters.q)}%"
-        conditions.append(or_(Document.title.ilike(pattern, escape="\\"),
-                              Document.text.ilike(pattern, escape="\\")))
+        conditions.append(text_match(dialect, filters.q))
+    if filters.author:
+        author = filters.author.strip()
+        conditions.append(or_(Document.author == author,
+                              func.lower(Document.author) == author.lower()))
+    if filters.language:
+        conditions.append(Document.language == filters.language)
     if not filters.include_duplicates:
         conditions.append(Document.duplicate_of_id.is_(None))
-    return query.where(*conditions)
+    return conditions
+
+
+def _triage_conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.state:
+        conditions.append(shown_state_is(filters.state, filters.as_of or datetime.now(UTC)))
+    if filters.tag:
+        conditions.append(exists().where(MentionTag.mention_id == Mention.id,
+                                         MentionTag.tag == filters.tag))
+    if filters.topic:
+        conditions.append(_has_topic(filters.topic, dialect))
+    if not filters.include_hidden:
+        conditions.append(Mention.hidden_by_id.is_(None))
+    if filters.created_after:
+        conditions.append(Mention.created_at > filters.created_after)
+    return conditions
+
+
+def _has_topic(topic: str, dialect: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        return cast(Mention.topics, JSONB).contains([topic])
+    each = func.json_each(Mention.topics).table_valued("value")
+    return exists(select(literal_column("1")).select_from(each).where(each.c.value == topic))
+
+
+def _sort_keys(sort: SortOrder) -> tuple[Any, ...]:
+    return (Mention.engagement,) if sort == "engagement" else (Mention.sort_at,)
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def encode_cursor(mention: Mention) -> str:
-    raw = f"{mention.sort_at.astimezone(UTC).isoformat()}|{mention.id}"
+def encode_cursor(mention: Mention, sort: SortOrder = "time") -> str:
+    if sort == "engagement":
+        raw = f"e:{mention.engagement}|{mention.id}"
+    else:
+        raw = f"{mention.sort_at.astimezone(UTC).isoformat()}|{mention.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str, sort: SortOrder = "time") -> tuple[Any, int]:
+    """The (sort key, id) a cursor points after; InvalidInputError when it is not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, _, mention_id = base64.urlsafe_b64decode(padded).decode().partition("|")
-        moment = datetime.fromisoformat(stamp)
-        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), int(mention_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidInputError("cursor is not one this API returned") from None
+        key, _, mention_id = base64.urlsafe_b64decode(padded).decode().partition("|")
+        if sort == "engagement":
+            if not key.startswith("e:"):
+                raise ValueError("not an engagement cursor")
+            return _bounded(key[2:], signed=True), _bounded(mention_id)
+        moment = datetime.fromisoformat(key)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(mention_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
+        raise InvalidInputError(
+            "cursor is not one this API returned for this sort order") from None
+
+
+def _bounded(text: str, *, signed: bool = False) -> int:
+    value = int(text)
+    if not (-(2**62) if signed else 0) <= value < 2**62:
+        raise ValueError("number out of range")
+    return value

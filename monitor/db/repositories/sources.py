@@ -86,7 +86,8 @@ class SourceRepository:
         last_modified: str | None, next_check_at: datetime, kind: str | None,
     ) -> None:
         source = self.get(source_id)
-        source.etag, source.last_modified = etag, last_modified
+        source.etag = fit_validator(etag, 500)
+        source.last_modified = fit_validator(last_modified, 100)
         source.kind = source.kind or kind
         _finish(source, now, status, next_check_at)
         source.last_error, source.error_count = None, 0
@@ -101,6 +102,11 @@ class SourceRepository:
         source.last_error = error[:MAX_ERROR_CHARS]
         source.error_count += 1
         self.session.flush()
+
+
+def fit_validator(value: str | None, limit: int) -> str | None:
+    """A cut validator would never match: drop an oversized one (the next fetch is plain)."""
+    return value if value and len(value) <= limit else None
 
 
 def _finish(source: Source, now: datetime, status: str, next_check_at: datetime) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
-from monitor.db.repositories.sources import MAX_ERROR_CHARS
+from monitor.db.repositories.sources import MAX_ERROR_CHARS, fit_validator
 from monitor.errors import NotFoundError
 
 MAX_THREAD_ERRORS = 8  # a thread failing this often in a row is given up
@@ -93,7 +93,8 @@ class ThreadRepository:
         found_new: bool, next_check_at: datetime | None,
     ) -> None:
         watch = self.get(watch_id)
-        watch.etag, watch.last_modified = etag, last_modified
+        watch.etag = fit_validator(etag, 500)
+        watch.last_modified = fit_validator(last_modified, 100)
         watch.last_fetched_at, watch.claimed_until = now, None
         watch.error_count, watch.last_error = 0, None
         if found_new:

@@ -1,0 +1,1 @@
+"""The community manager's desk: server-rendered pages on the same app as the API."""

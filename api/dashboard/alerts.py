@@ -1,0 +1,80 @@
+"""The alert feed and one alert with its explanation, on the desk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.dashboard.auth import DeskDep
+from api.dashboard.inbox import require_write
+from api.dashboard.render import render_page
+from api.deps import SessionDep
+from api.routes.alerts import alert_detail, alert_out, brand_names, checked_cursor
+from monitor.db.repositories import BrandRepository
+from monitor.db.repositories.alert_triage import save_acknowledgement
+from monitor.db.repositories.alerts import AlertFilter, AlertRepository
+from monitor.errors import InvalidInputError
+
+router = APIRouter(include_in_schema=False)
+SEVERITIES = ("critical", "warning", "info")
+STATES = ("open", "resolved")
+PAGE_SIZE = 50
+
+
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    return value if value in allowed else None
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, session: SessionDep, principal: DeskDep) -> Response:
+    params = request.query_params
+    filters = AlertFilter(brand=params.get("brand", "").strip()[:200] or None,
+                          severity=_choice(params.get("severity"), SEVERITIES),
+                          state=_choice(params.get("state"), STATES))
+    repo = AlertRepository(session)
+    try:
+        cursor = checked_cursor(params.get("cursor") or None)
+    except InvalidInputError:
+        cursor = None
+    page = repo.list_page(filters, limit=PAGE_SIZE, cursor=cursor)
+    names = brand_names(session)
+    return render_page(
+        request, "alerts.html", principal, alerts=[alert_out(a, names) for a in page.alerts],
+        next_cursor=page.next_cursor, filters=filters, severities=SEVERITIES, states=STATES,
+        brands=[b.name for b in BrandRepository(session).list_all()],
+    )
+
+
+@router.get("/alerts/{alert_id}")
+def alert_page(alert_id: int, request: Request, session: SessionDep, principal: DeskDep
+               ) -> Response:
+    if not 0 < alert_id < 2**31:
+        raise InvalidInputError("no such alert")
+    alert = alert_detail(session, alert_id)
+    return render_page(request, "alert.html", principal, alert=alert,
+                       explanation=_explanation(alert.explanation))
+
+
+def _explanation(record: dict[str, Any]) -> dict[str, Any]:
+    """The stored explanation with every part present, so the template need not guess."""
+    sentiment = record.get("sentiment") or {}
+    total = sum(int(sentiment.get(k, 0)) for k in ("positive", "neutral", "negative"))
+    return {
+        "figures": record.get("figures") or {}, "sentiment": sentiment, "total": total,
+        "top_terms": record.get("top_terms") or [], "top_topics": record.get("top_topics") or [],
+        "top_sources": record.get("top_sources") or [],
+        "top_threads": record.get("top_threads") or [], "samples": record.get("samples") or [],
+    }
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: int, session: SessionDep, principal: DeskDep,
+                csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+    require_write(principal, csrf_token)
+    if not 0 < alert_id < 2**31:
+        raise InvalidInputError("no such alert")
+    save_acknowledgement(session, alert_id, datetime.now(UTC))
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

@@ -1,0 +1,106 @@
+"""Trends: volume by sentiment over time, share of voice, topics, rising terms, top threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
+
+from api.deps import ReadDep, SessionDep
+from api.routes.mentions import FiltersDep
+from api.schemas import (
+    ERROR_RESPONSES,
+    RisingTermOut,
+    ShareOut,
+    SourceCountOut,
+    ThreadCountOut,
+    TopicCountOut,
+    TrendBucketOut,
+    TrendsOut,
+)
+from monitor.db.repositories.mentions import MentionFilter
+from monitor.db.repositories.trends import TrendRepository
+from monitor.domain.buckets import (
+    Interval,
+    compute_buckets,
+    compute_previous_window,
+    compute_shares,
+    compute_window,
+)
+from monitor.domain.terms import compute_rising_terms
+from monitor.errors import InvalidInputError
+
+router = APIRouter(prefix="/api/v1", tags=["trends"], responses=ERROR_RESPONSES)
+TOP = 10
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRequest:
+    filters: MentionFilter  # with the window's since and until filled in
+    interval: Interval
+
+
+def trend_request(filters: MentionFilter, interval: Interval, now: datetime) -> TrendRequest:
+    try:
+        since, until = compute_window(interval, filters.since, filters.until, now)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from None
+    return TrendRequest(replace(filters, since=since, until=until), interval)
+
+
+@router.get("/trends", response_model=TrendsOut, summary="Trends over a time window")
+def get_trends(
+    session: SessionDep,
+    _who: ReadDep,
+    filters: FiltersDep,
+    interval: Annotated[Literal["hour", "day", "week"], Query(description="bucket size")] = "day",
+) -> TrendsOut:
+    """Buckets run oldest first, empty ones included; a bucket's `start` is the hour, the UTC
+    day or the Monday (UTC) it covers. The window defaults to 48 hours, 30 days or 12 weeks
+    up to now. Counts are exactly those `/api/v1/mentions` returns for the same filters and
+    window; `share_of_voice` lifts the brand filter to compare every brand.
+    """
+    return compute_trends(session, trend_request(filters, interval, datetime.now(UTC)))
+
+
+def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
+    repo, filters = TrendRepository(session), request.filters
+    assert filters.since is not None
+    assert filters.until is not None
+    buckets = compute_buckets(repo.points(filters), filters.since, filters.until,
+                              request.interval)
+    shares = compute_shares(repo.brand_counts(filters))
+    topics = sorted(repo.topic_counts(filters).items(), key=lambda tc: (-tc[1], tc[0]))[:TOP]
+    return TrendsOut(
+        brand=filters.brand, interval=request.interval, since=filters.since,
+        until=filters.until,
+        buckets=[TrendBucketOut(**_fields(b)) for b in buckets],
+        share_of_voice=[ShareOut(brand=s.name, mentions=s.mentions, share=s.share)
+                        for s in shares],
+        top_topics=[TopicCountOut(topic=t, mentions=n) for t, n in topics],
+        rising_terms=rising_terms(repo, filters),
+        top_threads=[ThreadCountOut(url=t.url, title=t.title, mentions=t.mentions)
+                     for t in repo.top_threads(filters, TOP)],
+        top_sources=[SourceCountOut(id=s.id, name=s.name, mentions=s.mentions)
+                     for s in repo.top_sources(filters, TOP)],
+    )
+
+
+def rising_terms(repo: TrendRepository, filters: MentionFilter) -> list[RisingTermOut]:
+    """Words used more in this window than in the one before it (brand names left out)."""
+    assert filters.since is not None
+    assert filters.until is not None
+    before, _ = compute_previous_window(filters.since, filters.until)
+    previous = replace(filters, since=before, until=filters.since)
+    exclude = tuple(name.lower() for name in repo.brand_counts(filters))
+    terms = compute_rising_terms(repo.texts(filters), repo.texts(previous), top=TOP,
+                                 exclude=exclude)
+    return [RisingTermOut(term=t.term, current=t.current_count, previous=t.previous_count,
+                          score=t.score) for t in terms]
+
+
+def _fields(bucket: object) -> dict[str, object]:
+    return {name: getattr(bucket, name) for name in TrendBucketOut.model_fields}

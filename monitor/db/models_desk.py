@@ -1,0 +1,89 @@
+"""Tables of the community manager's desk: tags, notes, exclusions, views, sessions, visits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.db.models import Base, utcnow
+
+
+class MentionTag(Base):
+    __tablename__ = "mention_tags"
+    __table_args__ = (Index("ix_mention_tags_tag", "tag", "mention_id"),)
+
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class MentionNote(Base):
+    """A private note on a mention, written by someone on the team."""
+
+    __tablename__ = "mention_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Exclusion(Base):
+    """A muted thread, author or site: matching mentions are hidden from the desk."""
+
+    __tablename__ = "exclusions"
+    __table_args__ = (UniqueConstraint("kind", "value", "brand_id", name="uq_exclusions_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # thread | author | site
+    value: Mapped[str] = mapped_column(String(2000))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedView(Base):
+    """A named set of inbox filters, kept per person."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_saved_views_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeskSession(Base):
+    """A dashboard login. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "desk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    principal: Mapped[str] = mapped_column(String(200))
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE")
+    )
+    scopes: Mapped[list[Any]] = mapped_column(default=list)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DeskVisit(Base):
+    """When someone last looked at the desk, for "new since last visit"."""
+
+    __tablename__ = "desk_visits"
+
+    principal: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_seen_at: Mapped[datetime]
+    previous_visit_at: Mapped[datetime | None]

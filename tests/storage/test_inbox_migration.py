@@ -1,0 +1,74 @@
+"""Migration 0003 on a database that already holds mentions: backfill and search index."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from monitor.db.engine import build_engine, build_sessionmaker
+from monitor.db.migrate import upgrade_database
+from monitor.db.repositories.mentions import MentionFilter, MentionRepository
+from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
+
+AT = datetime(2026, 11, 20, tzinfo=UTC).isoformat()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("Postgres half skipped: set MONITOR_TEST_POSTGRES_URL to run it")
+    admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"bm_test_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"cannot connect to Postgres at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"cannot connect to Postgres: {exc}")
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_existing_mentions_get_site_engagement_and_are_searchable(empty_url: str) -> None:
+    engine = build_engine(empty_url)
+    upgrade_database(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO sources (id, name, url, host, interval_s, enabled, options, from_config,"
+            " next_check_at, error_count, created_at) VALUES (1, 's', 'https://x.example/f',"
+            " 'x.example', 60, true, '{}', true, :at, 0, :at)"), {"at": AT})
+        connection.execute(text(
+            "INSERT INTO brands (id, name, query, enabled, from_config, created_at, updated_at)"
+            " VALUES (1, 'Acme', 'Acme', true, true, :at, :at)"), {"at": AT})
+        connection.execute(text(
+            "INSERT INTO documents (id, source_id, key, url, kind, discovered_at, title, text,"
+            " engagement, content_hash) VALUES (1, 1, 'k', 'https://WWW.Forum.example/t/1',"
+            " 'post', :at, 'Old post', 'Acme grinder squeaks', :eng, 'h')"),
+            {"at": AT, "eng": '{"score": 5, "comments": 2, "reads": 90}'})
+        connection.execute(text(
+            "INSERT INTO mentions (id, document_id, brand_id, sort_at, spans, snippet,"
+            " sentiment_score, sentiment_label, sentiment_confidence, topics, state, created_at)"
+            " VALUES (1, 1, 1, :at, '[]', 's', 0, 'neutral', 0, '[]', 'new', :at)"), {"at": AT})
+    upgrade_database(engine)
+    with build_sessionmaker(engine)() as session:
+        row = MentionRepository(session).get_row(1)
+        assert (row.mention.site, row.mention.engagement) == ("forum.example", 7)
+        found = MentionRepository(session).count(MentionFilter(q="squeaks"))
+        assert found == 1
+    engine.dispose()
