@@ -36,6 +36,9 @@ query_app = typer.Typer(help="Brand queries.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(query_app, name="query")
+user_app = typer.Typer(help="Dashboard users (listed in the config's api.users).",
+                       no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 err = Console(stderr=True)
 ConfigOption = Annotated[
@@ -232,6 +235,21 @@ def query_test(
     for sample in preview.samples:
         typer.echo(f"- [{sample.sentiment}] {sample.title or sample.url}\n  {sample.snippet}\n"
                    f"  {sample.url}")
+
+
+@user_app.command("hash-password")
+def user_hash_password(
+    password: Annotated[str, typer.Option(
+        prompt=True, hide_input=True, confirmation_prompt=True,
+        help="Read from a prompt when not given (or from stdin when piped).")],
+) -> None:
+    """Print the hash to put in api.users[].password_hash for a dashboard login."""
+    from monitor.db.repositories.users import hash_password
+
+    if len(password) < 8:
+        err.print("error: use at least 8 characters")
+        raise typer.Exit(2)
+    typer.echo(hash_password(password))
 
 
 @app.command()

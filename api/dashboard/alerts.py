@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,7 +14,7 @@ from api.dashboard.render import render_page
 from api.deps import SessionDep
 from api.routes.alerts import alert_detail, alert_out, brand_names, checked_cursor
 from monitor.db.repositories import BrandRepository
-from monitor.db.repositories.alert_triage import save_acknowledgement
+from monitor.db.repositories.alert_triage import save_acknowledgement, save_resolution
 from monitor.db.repositories.alerts import AlertFilter, AlertRepository
 from monitor.errors import InvalidInputError
 
@@ -70,11 +70,12 @@ def _explanation(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge(alert_id: int, session: SessionDep, principal: DeskDep,
-                csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+@router.post("/alerts/{alert_id}/{action}")
+def triage(alert_id: int, action: Literal["ack", "resolve"], session: SessionDep,
+           principal: DeskDep, csrf_token: Annotated[str, Form(max_length=100)] = "") -> Response:
     require_write(principal, csrf_token)
     if not 0 < alert_id < 2**31:
         raise InvalidInputError("no such alert")
-    save_acknowledgement(session, alert_id, datetime.now(UTC))
+    save = save_acknowledgement if action == "ack" else save_resolution
+    save(session, alert_id, datetime.now(UTC))
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

@@ -14,7 +14,7 @@ from api.schemas import ERROR_RESPONSES, AlertDetailOut, AlertOut, AlertPageOut,
 from monitor.db.models_alerts import Alert
 from monitor.db.repositories import BrandRepository
 from monitor.db.repositories._cursor import decode_cursor
-from monitor.db.repositories.alert_triage import save_acknowledgement
+from monitor.db.repositories.alert_triage import save_acknowledgement, save_resolution
 from monitor.db.repositories.alerts import AlertFilter, AlertRepository
 from monitor.errors import InvalidInputError
 
@@ -51,11 +51,18 @@ def get_alert(alert_id: AlertId, session: SessionDep, _who: ReadDep) -> AlertDet
     return alert_detail(session, alert_id)
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertDetailOut,
+@router.post("/alerts/{alert_id}/ack", response_model=AlertDetailOut,
              summary="Acknowledge an alert: someone is on it")
 def acknowledge_alert(alert_id: AlertId, session: SessionDep, _who: WriteDep
                       ) -> AlertDetailOut:
     save_acknowledgement(session, alert_id, datetime.now(UTC))
+    return alert_detail(session, alert_id)
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=AlertDetailOut,
+             summary="Resolve an alert: the episode is over")
+def resolve_alert(alert_id: AlertId, session: SessionDep, _who: WriteDep) -> AlertDetailOut:
+    save_resolution(session, alert_id, datetime.now(UTC))
     return alert_detail(session, alert_id)
 
 

@@ -42,10 +42,14 @@ def test_one_alert_with_explanation_deliveries_and_acknowledgement(
         ("slack", "sent"), ("email", "failed")]
     assert body["acknowledged_at"] is None
     reader = {"Authorization": f"Bearer {make_key(runtime, ['read'])}"}
-    url = f"/api/v1/alerts/{alert_id}/acknowledge"
+    url = f"/api/v1/alerts/{alert_id}/ack"
     assert client.post(url, headers=reader).status_code == 403
     first = client.post(url, headers=auth).json()["acknowledged_at"]
     assert first is not None
     assert client.post(url, headers=auth).json()["acknowledged_at"] == first
     assert client.get(f"/api/v1/alerts/{alert_id}", headers=auth).json()["state"] == "open"
+    resolved = client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=auth).json()
+    assert resolved["state"] == "resolved"
+    assert resolved["resolved_at"] is not None
+    assert client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=reader).status_code == 403
     assert client.get("/api/v1/alerts/99999", headers=auth).status_code == 404

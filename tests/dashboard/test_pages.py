@@ -242,5 +242,8 @@ def test_alert_feed_and_alert_page(desk: TestClient, csrf: str, runtime: Runtime
     assert "&lt;img src=x&gt;" in page
     assert 'href="javascript:' not in page
     assert "slack" in page
-    desk.post(f"/alerts/{alert_id}/acknowledge", data={"csrf_token": csrf})
+    desk.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf})
     assert "Acknowledged 20" in desk.get(f"/alerts/{alert_id}").text
+    desk.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": csrf})
+    assert "Resolved 20" in desk.get(f"/alerts/{alert_id}").text
+    assert desk.post(f"/alerts/{alert_id}/delete", data={"csrf_token": csrf}).status_code == 422

@@ -1,4 +1,4 @@
-"""What people do with an alert on the desk: acknowledge it ("someone is on it")."""
+"""What people do with an alert on the desk: acknowledge it ("someone is on it"), resolve it."""
 
 from __future__ import annotations
 
@@ -15,5 +15,16 @@ def save_acknowledgement(session: Session, alert_id: int, now: datetime) -> Aler
     detection manages, is left alone so a quiet episode still resolves on its own."""
     alert = AlertRepository(session).get(alert_id)
     alert.acknowledged_at = alert.acknowledged_at or now
+    session.flush()
+    return alert
+
+
+def save_resolution(session: Session, alert_id: int, now: datetime) -> Alert:
+    """Close the episode by hand. A new detection within the cooldown stays quiet unless it is
+    more severe; after it, a new episode opens."""
+    alert = AlertRepository(session).get(alert_id)
+    if alert.state != "resolved":
+        alert.state, alert.resolved_at = "resolved", now
+        alert.acknowledged_at = alert.acknowledged_at or now
     session.flush()
     return alert
