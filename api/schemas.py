@@ -446,7 +446,21 @@ _ALERT_EXAMPLE: dict[str, Any] = {
     "window_start": "2026-11-20T11:00:00Z", "window_end": "2026-11-20T12:00:00Z",
     "mention_count": 42, "notifications": 1, "created_at": "2026-11-20T12:01:00Z",
     "last_seen_at": "2026-11-20T12:01:00Z", "acknowledged_at": None, "resolved_at": None,
+    "deliveries": [{"id": 3, "channel": "slack", "status": "sent", "attempts": 2,
+                    "last_status_code": 200, "last_response": "ok",
+                    "created_at": "2026-11-20T12:01:00Z", "sent_at": "2026-11-20T12:01:03Z"}],
 }
+
+
+class DeliveryOut(_Out):
+    id: int
+    channel: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_response: str | None
+    created_at: datetime
+    sent_at: datetime | None
 
 
 class AlertOut(BaseModel):
@@ -468,6 +482,7 @@ class AlertOut(BaseModel):
     last_seen_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
+    deliveries: list[DeliveryOut] = Field(description="every message sent or queued for it")
 
 
 class AlertPageOut(BaseModel):
@@ -475,24 +490,11 @@ class AlertPageOut(BaseModel):
     next_cursor: str | None
 
 
-class DeliveryOut(_Out):
-    id: int
-    channel: str
-    status: str
-    attempts: int
-    last_status_code: int | None
-    last_response: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
 class AlertDetailOut(AlertOut):
-    model_config = _example({**_ALERT_EXAMPLE, "explanation": {"summary": "…"},
-                             "deliveries": []})
+    model_config = _example({**_ALERT_EXAMPLE, "explanation": {"summary": "…"}})
 
     explanation: dict[str, Any] = Field(description="figures, sentiment split, top terms, "
                                                     "topics, sources, threads and samples")
-    deliveries: list[DeliveryOut]
 
 
 class ErrorDetail(BaseModel):

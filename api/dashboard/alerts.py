@@ -42,7 +42,7 @@ def alerts_page(request: Request, session: SessionDep, principal: DeskDep) -> Re
     page = repo.list_page(filters, limit=PAGE_SIZE, cursor=cursor)
     names = brand_names(session)
     return render_page(
-        request, "alerts.html", principal, alerts=[alert_out(a, names) for a in page.alerts],
+        request, "alerts.html", principal, alerts=[alert_out(a, names, []) for a in page.alerts],
         next_cursor=page.next_cursor, filters=filters, severities=SEVERITIES, states=STATES,
         brands=[b.name for b in BrandRepository(session).list_all()],
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.deps import ReadDep, SessionDep, WriteDep
 from api.routes.mentions import as_utc
 from api.schemas import ERROR_RESPONSES, AlertDetailOut, AlertOut, AlertPageOut, DeliveryOut
-from monitor.db.models_alerts import Alert
+from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories import BrandRepository
 from monitor.db.repositories._cursor import decode_cursor
 from monitor.db.repositories.alert_triage import save_acknowledgement, save_resolution
@@ -41,7 +41,9 @@ def list_alerts(
                           since=as_utc(since))
     page = repo.list_page(filters, limit=limit, cursor=checked_cursor(cursor))
     names = brand_names(session)
-    return AlertPageOut(items=[alert_out(a, names) for a in page.alerts],
+    deliveries = repo.deliveries_for([a.id for a in page.alerts])
+    return AlertPageOut(items=[alert_out(a, names, deliveries.get(a.id, []))
+                               for a in page.alerts],
                         next_cursor=page.next_cursor)
 
 
@@ -88,13 +90,13 @@ def alert_detail(session: Session, alert_id: int) -> AlertDetailOut:
     alert = repo.get(alert_id)
     deliveries = repo.deliveries_for([alert.id]).get(alert.id, [])
     return AlertDetailOut(
-        **alert_out(alert, brand_names(session)).model_dump(),
+        **alert_out(alert, brand_names(session), deliveries).model_dump(),
         explanation=dict(alert.explanation or {}),
-        deliveries=[DeliveryOut.model_validate(d) for d in deliveries],
     )
 
 
-def alert_out(alert: Alert, brand_names: dict[int, str]) -> AlertOut:
+def alert_out(alert: Alert, brand_names: dict[int, str], deliveries: list[Delivery]
+              ) -> AlertOut:
     return AlertOut(
         id=alert.id, brand=brand_names.get(alert.brand_id) if alert.brand_id else None,
         kind=alert.kind, severity=alert.severity, state=alert.state, subject=alert.subject,
@@ -103,4 +105,5 @@ def alert_out(alert: Alert, brand_names: dict[int, str]) -> AlertOut:
         notifications=alert.notifications, created_at=alert.created_at,
         last_seen_at=alert.last_seen_at, acknowledged_at=alert.acknowledged_at,
         resolved_at=alert.resolved_at,
+        deliveries=[DeliveryOut.model_validate(d) for d in deliveries],
     )

@@ -41,6 +41,8 @@ def test_one_alert_with_explanation_deliveries_and_acknowledgement(
     assert [(d["channel"], d["status"]) for d in body["deliveries"]] == [
         ("slack", "sent"), ("email", "failed")]
     assert body["acknowledged_at"] is None
+    [listed] = client.get("/api/v1/alerts", headers=auth).json()["items"]
+    assert [d["status"] for d in listed["deliveries"]] == ["sent", "failed"]
     reader = {"Authorization": f"Bearer {make_key(runtime, ['read'])}"}
     url = f"/api/v1/alerts/{alert_id}/ack"
     assert client.post(url, headers=reader).status_code == 403
