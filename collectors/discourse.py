@@ -8,7 +8,6 @@ batches of the same size.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from collectors.dates import parse_iso
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher, Response
+from collectors.jsonbody import describe_error, load_json
 from collectors.text import node_text
 
 POSTS_PER_REQUEST = 20  # Discourse's own chunk size
@@ -190,11 +190,11 @@ def compute_missing_post_ids(topic: Topic) -> list[int]:
 
 def parse_latest(body: bytes, url: str, base: str) -> list[ThreadRef]:
     """Topics listed by ``/latest.json``, as ThreadRefs to their JSON."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         return [_topic_ref(base, topic) for topic in data["topic_list"]["topics"]]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ParseError(url, f"not a Discourse topic list ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Discourse topic list ({describe_error(exc)})") from exc
 
 
 def _topic_ref(base: str, topic: Mapping[str, Any]) -> ThreadRef:
@@ -209,7 +209,7 @@ def _topic_ref(base: str, topic: Mapping[str, Any]) -> ThreadRef:
 
 def parse_topic(body: bytes, url: str) -> Topic:
     """A topic page (``/t/{slug}/{id}.json``)."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         stream = data["post_stream"]
         return Topic(
@@ -221,16 +221,16 @@ def parse_topic(body: bytes, url: str) -> Topic:
             posts=tuple(_parse_posts_of(stream)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not a Discourse topic ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Discourse topic ({describe_error(exc)})") from exc
 
 
 def parse_posts(body: bytes, url: str) -> list[Post]:
     """The posts of a ``/t/{id}/posts.json`` answer."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         return _parse_posts_of(data["post_stream"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not a Discourse post list ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Discourse post list ({describe_error(exc)})") from exc
 
 
 def parse_topic_documents(body: bytes, url: str, base: str) -> list[Document]:
@@ -317,13 +317,3 @@ def _int_option(options: Mapping[str, str], name: str, default: int) -> int:
     except ValueError:
         raise CollectorError(f"option {name} must be a whole number, got {value!r}") from None
 
-
-def _load_json(body: bytes, url: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(url, f"malformed JSON ({_describe(exc)})") from exc
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"

@@ -7,7 +7,6 @@ news.ycombinator.com, whatever API host was asked.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from collectors.dates import parse_iso
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher
+from collectors.jsonbody import describe_error, load_json
 from collectors.text import node_text
 
 DEFAULT_API_BASE = "https://hn.algolia.com/api/v1"
@@ -83,11 +83,11 @@ def is_search_url(url: str) -> bool:
 
 def parse_item_tree(body: bytes, url: str) -> list[Document]:
     """The item and all its descendants, depth-first, parents before their replies."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         return list(_walk_tree(data))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not a Hacker News item ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Hacker News item ({describe_error(exc)})") from exc
 
 
 def _walk_tree(root: Mapping[str, Any]) -> Iterator[Document]:
@@ -137,14 +137,14 @@ def _item_document(
 
 def parse_search(body: bytes, url: str) -> list[Document]:
     """One Document per hit: comments (``comment_text``) and stories."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         hits = data["hits"]
         if not isinstance(hits, list):
             raise TypeError(f"hits is a {type(hits).__name__}, not a list")
         return [doc for hit in hits if (doc := _hit_document(hit)) is not None]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not an Algolia search result ({_describe(exc)})") from exc
+        raise ParseError(url, f"not an Algolia search result ({describe_error(exc)})") from exc
 
 
 def _hit_document(hit: Mapping[str, Any]) -> Document | None:
@@ -195,7 +195,7 @@ def _story_hit(hit: Mapping[str, Any]) -> Document:
 
 def compute_story_refs(body: bytes, url: str, api_base: str = DEFAULT_API_BASE) -> list[ThreadRef]:
     """One ThreadRef per distinct story among the hits, in order of first appearance."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     refs: dict[int, ThreadRef] = {}
     try:
         for hit in data["hits"]:
@@ -210,7 +210,7 @@ def compute_story_refs(body: bytes, url: str, api_base: str = DEFAULT_API_BASE) 
                     parent_key=f"hn:{int(story_id)}",
                 )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not an Algolia search result ({_describe(exc)})") from exc
+        raise ParseError(url, f"not an Algolia search result ({describe_error(exc)})") from exc
     return list(refs.values())
 
 
@@ -235,13 +235,3 @@ def _time(epoch: object, iso: object) -> datetime | None:
 def _engagement(**counts: object) -> dict[str, int]:
     return {name: int(value) for name, value in counts.items() if isinstance(value, int | float)}
 
-
-def _load_json(body: bytes, url: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(url, f"malformed JSON ({_describe(exc)})") from exc
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"

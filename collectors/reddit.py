@@ -10,7 +10,6 @@ and leaves the other threads for the next one rather than sleeping here.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError, ParseError, RateLimited
 from collectors.fetching import Fetcher, Response
+from collectors.jsonbody import describe_error, load_json
 from collectors.text import html_to_text
 
 PUBLIC_BASE = "https://www.reddit.com"
@@ -155,7 +155,7 @@ def compute_location(url: str, base_url: str | None = None) -> _Where:
 
 def parse_thread(body: bytes, url: str, public_base: str = PUBLIC_BASE) -> list[Document]:
     """The post and every comment of a thread answer, post first, comments depth-first."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         post_listing, comment_listing = data
         (post_child,) = post_listing["data"]["children"]
@@ -163,12 +163,12 @@ def parse_thread(body: bytes, url: str, public_base: str = PUBLIC_BASE) -> list[
         comments = _walk_comments(comment_listing, post, post.key, public_base)
         return [post, *comments]
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise ParseError(url, f"not a Reddit thread ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Reddit thread ({describe_error(exc)})") from exc
 
 
 def parse_listing(body: bytes, url: str, origin: str, public_base: str = PUBLIC_BASE) -> Listing:
     """Posts (t3) as Documents plus ThreadRefs on ``origin``; comments (t1) as Documents."""
-    data = _load_json(body, url)
+    data = load_json(body, url)
     try:
         if data.get("kind") != "Listing":
             raise ValueError(f"kind is {data.get('kind')!r}, not 'Listing'")
@@ -177,7 +177,7 @@ def parse_listing(body: bytes, url: str, origin: str, public_base: str = PUBLIC_
             _add_listing_child(listing, child, origin, public_base)
         return listing
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ParseError(url, f"not a Reddit listing ({_describe(exc)})") from exc
+        raise ParseError(url, f"not a Reddit listing ({describe_error(exc)})") from exc
 
 
 def _add_listing_child(
@@ -296,13 +296,3 @@ def _text(body_html: object, markdown: str) -> str:
     markup = html.unescape(body_html) if body_html.lstrip().startswith("&lt;") else body_html
     return html_to_text(markup)
 
-
-def _load_json(body: bytes, url: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(url, f"malformed JSON ({_describe(exc)})") from exc
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"

@@ -136,32 +136,26 @@ def _print_report(full: FullReport) -> None:
     )
 
 
+HostOption = Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")]
+PortOption = Annotated[int | None, typer.Option(help="Port (default: api.port).")]
+
+
 @app.command()
-def serve(
-    config: ConfigOption = None,
-    host: Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: api.port).")] = None,
-) -> None:
+def serve(config: ConfigOption = None, host: HostOption = None, port: PortOption = None) -> None:
     """Serve the HTTP API (no scheduled work runs in this process)."""
     from monitor.server import serve_api
 
     with _user_errors():
-        runtime = _runtime(config)
-        asyncio.run(serve_api(runtime, host=host, port=port))
+        asyncio.run(serve_api(_runtime(config), host=host, port=port))
 
 
 @app.command()
-def run(
-    config: ConfigOption = None,
-    host: Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default: api.port).")] = None,
-) -> None:
+def run(config: ConfigOption = None, host: HostOption = None, port: PortOption = None) -> None:
     """Scheduler and API in one process: the single-machine way to run brand-monitor."""
     from monitor.server import serve_api_with_scheduler
 
     with _user_errors():
-        runtime = _runtime(config)
-        asyncio.run(serve_api_with_scheduler(runtime, host=host, port=port))
+        asyncio.run(serve_api_with_scheduler(_runtime(config), host=host, port=port))
 
 
 @apikey_app.command("create")

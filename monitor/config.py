@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -48,6 +49,23 @@ def _clock(value: object) -> time:
 
 
 Clock = Annotated[time, BeforeValidator(_clock)]
+
+
+def _query(value: str) -> str:
+    from monitor.domain.matching import check_query
+
+    check_query(value)
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not _URL_RE.match(value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+QueryText = Annotated[str, Field(min_length=1), AfterValidator(_query)]
+HttpUrlText = Annotated[str, AfterValidator(_http_url)]
 SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
 
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
@@ -88,31 +106,16 @@ class CollectorSettings(_Section):
 
 class BrandSettings(_Section):
     name: str = Field(min_length=1, max_length=200)
-    query: str = Field(min_length=1)
-
-    @field_validator("query")
-    @classmethod
-    def _parsable(cls, value: str) -> str:
-        from monitor.domain.matching import check_query
-
-        check_query(value)
-        return value
+    query: QueryText
 
 
 class SourceSettings(_Section):
     name: str = Field(min_length=1, max_length=200)
-    url: str
+    url: HttpUrlText
     kind: SourceKindName | None = None
     interval: Duration = timedelta(minutes=30)
     enabled: bool = True
     options: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not _URL_RE.match(value):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
     @field_validator("interval")
     @classmethod
@@ -128,15 +131,8 @@ class SlackSettings(_Section):
 
 
 class WebhookSettings(_Section):
-    url: str
+    url: HttpUrlText
     secret: SecretStr
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not _URL_RE.match(value):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
 
 class QuietHours(_Section):
@@ -183,18 +179,10 @@ class NotificationSettings(_Section):
 
 class AlertRuleSettings(_Section):
     name: str = Field(min_length=1, max_length=200)
-    query: str = Field(min_length=1)
+    query: QueryText
     severity: Literal["info", "warning", "critical"] = "warning"
     brand: str | None = None  # only this brand's mentions; all brands when omitted
     min_matches: int = Field(default=1, ge=1)
-
-    @field_validator("query")
-    @classmethod
-    def _parsable(cls, value: str) -> str:
-        from monitor.domain.matching import check_query
-
-        check_query(value)
-        return value
 
 
 class AlertingSettings(_Section):
@@ -267,11 +255,9 @@ class Settings(BaseSettings):
     @field_validator("topics")
     @classmethod
     def _topic_queries(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        from monitor.domain.matching import check_query
-
         for name, query in (value or {}).items():
             try:
-                check_query(query)
+                _query(query)
             except ValueError as exc:
                 raise ValueError(f"topic {name!r}: {exc}") from None
         return value

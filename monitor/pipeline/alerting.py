@@ -19,7 +19,7 @@ from monitor.db.engine import unit_of_work
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert
 from monitor.db.repositories import BrandRepository, SourceRepository
-from monitor.db.repositories.alerts import AlertRepository, ExplainRow
+from monitor.db.repositories.alerts import AlertRepository
 from monitor.domain.alerts import (
     AlertEpisode,
     AlertSettings,
@@ -199,10 +199,9 @@ class _Evaluator:
         figures = detection.figures
         if detection.kind == "source_silence":
             return []
-        rows = self.repo.explain_rows(
+        return self.repo.explain_rows(
             mention_ids=detection.mention_ids, brand_id=detection.brand_id,
             window=(figures.window_start, figures.window_end))
-        return [_mention_row(r) for r in rows]
 
     def _resolve_quiet_episodes(self) -> None:
         unresolved = self.repo.unresolved()
@@ -261,15 +260,6 @@ def _quiet_hours(config: Settings) -> tuple[time, time] | None:
 def _episode(alert: Alert) -> AlertEpisode:
     return AlertEpisode(alert.id, alert.kind, alert.severity, alert.created_at,  # type: ignore[arg-type]
                         alert.last_seen_at, alert.brand_id, alert.subject_id, alert.resolved_at)
-
-
-def _mention_row(row: ExplainRow) -> MentionRow:
-    return MentionRow(
-        mention_id=row.mention_id, url=row.url, title=row.title, text=row.text,
-        source_name=row.source_name, published_at=row.published_at,
-        discovered_at=row.discovered_at, label=row.label, score=row.score, author=row.author,
-        thread_url=row.thread_url, thread_title=row.thread_title, topics=row.topics,
-    )
 
 
 def _rule_id(rule: AlertRuleSettings) -> int:

@@ -14,6 +14,7 @@ from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories._cursor import decode_cursor, encode_cursor
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
+from monitor.domain.alerts import MentionRow
 from monitor.errors import NotFoundError
 
 MAX_RESPONSE_CHARS = 500
@@ -26,23 +27,6 @@ class PointRow:
     discovered_at: datetime
     label: str
     backfill: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ExplainRow:
-    mention_id: int
-    url: str
-    title: str
-    text: str
-    source_name: str
-    published_at: datetime | None
-    discovered_at: datetime
-    label: str
-    score: float
-    author: str | None
-    thread_url: str | None
-    thread_title: str | None
-    topics: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +86,7 @@ class AlertRepository:
     def explain_rows(
         self, *, mention_ids: Sequence[int] = (), brand_id: int | None = None,
         window: tuple[datetime, datetime] | None = None, limit: int = 500,
-    ) -> list[ExplainRow]:
+    ) -> list[MentionRow]:
         query = (
             select(Mention, Document, Source.name)
             .join(Document, Mention.document_id == Document.id)
@@ -113,7 +97,8 @@ class AlertRepository:
         else:
             start, end = window or (datetime.min.replace(tzinfo=UTC), datetime.now(UTC))
             query = query.where(Mention.brand_id == brand_id, Mention.sort_at > start,
-                                Mention.sort_at <= end, Mention.backfill.is_(False))
+                                Mention.sort_at <= end, Mention.backfill.is_(False),
+                                Mention.hidden_by_id.is_(None))
         rows = self.session.execute(query.order_by(Mention.sort_at.desc()).limit(limit))
         return [_explain_row(m, d, name) for m, d, name in rows]
 
@@ -214,8 +199,8 @@ def _same(column: Any, value: int | None) -> Any:
     return column.is_(None) if value is None else column == value
 
 
-def _explain_row(mention: Mention, doc: Document, source_name: str) -> ExplainRow:
-    return ExplainRow(
+def _explain_row(mention: Mention, doc: Document, source_name: str) -> MentionRow:
+    return MentionRow(
         mention_id=mention.id, url=doc.url, title=doc.title or doc.thread_title or "",
         text=doc.text, source_name=source_name, published_at=doc.published_at,
         discovered_at=doc.discovered_at,
