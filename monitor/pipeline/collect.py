@@ -124,9 +124,11 @@ class _Runner:
         if isinstance(result, BaseException):
             return self._record_failure(job, result, now)
         try:
+            with self.runtime.reads() as reads:
+                prepared = job.prepare(reads, self.analyser, result, now)
             with unit_of_work(self.runtime.sessions) as session:
-                stored = job.save_result(session, self.runtime.settings.collector,
-                                         self.analyser, result, now)
+                stored = job.save_result(session, self.runtime.settings.collector, prepared,
+                                         result, now)
         except Exception as exc:
             return self._record_failure(job, exc, now)
         log.info("collected", extra={**job.log_ids(), "new": stored.new_documents})

@@ -19,7 +19,13 @@ from monitor.db.repositories import SourceRepository, ThreadRepository
 from monitor.db.repositories.threads import DiscoveredThread
 from monitor.domain.analysis import Analyser
 from monitor.domain.schedule import decide_next_check, decide_thread_next_check
-from monitor.pipeline.store import StoreReport, as_source_kind, save_documents
+from monitor.pipeline.store import (
+    PreparedDocuments,
+    StoreReport,
+    as_source_kind,
+    prepare_documents,
+    save_documents,
+)
 
 Fetched = tuple["CollectJob", CollectResult | BaseException]
 
@@ -36,8 +42,12 @@ class CollectJob(Protocol):
 
     async def fetch(self, fetcher: Fetcher) -> Fetched: ...
 
-    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
-                    result: CollectResult, now: datetime) -> StoreReport: ...
+    def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
+                now: datetime) -> PreparedDocuments: ...
+
+    def save_result(self, session: Session, settings: CollectorSettings,
+                    prepared: PreparedDocuments, result: CollectResult,
+                    now: datetime) -> StoreReport: ...
 
     def save_failure(self, session: Session, settings: CollectorSettings, message: str,
                      retry_after: timedelta | None, now: datetime) -> None: ...
@@ -87,10 +97,15 @@ class SourceJob:
         state = FetchState(etag=self.etag, last_modified=self.last_modified)
         return await _guarded(self, collect_source(fetcher, spec, state))
 
-    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
-                    result: CollectResult, now: datetime) -> StoreReport:
-        stored = save_documents(session, analyser, self.id, self.kind, result, now,
-                                first_fetch=self.first_crawl)
+    def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
+                now: datetime) -> PreparedDocuments:
+        return prepare_documents(reads, analyser, self.kind, result, now,
+                                 first_fetch=self.first_crawl)
+
+    def save_result(self, session: Session, settings: CollectorSettings,
+                    prepared: PreparedDocuments, result: CollectResult,
+                    now: datetime) -> StoreReport:
+        stored = save_documents(session, prepared, self.id, now)
         register_threads(session, self.id, result, now + settings.follow_threads_for, now,
                          from_first_crawl=self.first_crawl)
         SourceRepository(session).record_success(
@@ -148,10 +163,15 @@ class ThreadJob:
         state = FetchState(etag=self.etag, last_modified=self.last_modified)
         return await _guarded(self, collect_thread(fetcher, self.ref, state))
 
-    def save_result(self, session: Session, settings: CollectorSettings, analyser: Analyser,
-                    result: CollectResult, now: datetime) -> StoreReport:
-        stored = save_documents(session, analyser, self.source_id, self.source_kind, result, now,
-                                first_fetch=self.first_fetch)
+    def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
+                now: datetime) -> PreparedDocuments:
+        return prepare_documents(reads, analyser, self.source_kind, result, now,
+                                 first_fetch=self.first_fetch)
+
+    def save_result(self, session: Session, settings: CollectorSettings,
+                    prepared: PreparedDocuments, result: CollectResult,
+                    now: datetime) -> StoreReport:
+        stored = save_documents(session, prepared, self.source_id, now)
         follow_until = now + settings.follow_threads_for
         register_threads(session, self.source_id, result, follow_until, now,
                          extra_thread_urls={self.ref.thread_url})

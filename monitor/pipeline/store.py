@@ -37,16 +37,34 @@ def as_source_kind(kind: str | None) -> SourceKind | None:
     return kind if kind in get_args(SourceKind) else None  # type: ignore[return-value]
 
 
-def save_documents(
-    session: Session, analyser: Analyser, source_id: int, source_kind: str | None,
-    result: CollectResult, now: datetime, *, first_fetch: bool = False,
-) -> StoreReport:
-    """Insert the documents not stored yet, with their mentions; return what was new."""
+@dataclass(frozen=True, slots=True)
+class PreparedDocuments:
+    """A fetch's new documents, analysed before any write lock is taken."""
+
+    kind: str | None
+    analysed: list[tuple[Document, DocumentAnalysis]]
+    first_fetch: bool
+
+
+def prepare_documents(
+    reads: Session, analyser: Analyser, source_kind: str | None, result: CollectResult,
+    now: datetime, *, first_fetch: bool = False,
+) -> PreparedDocuments:
+    """Analyse the documents not stored yet (read-only: the CPU work holds no lock)."""
     kind = source_kind or result.kind
     documents = _unique_by_key(result.documents)
-    known = DocumentRepository(session).existing_keys(documents)
+    known = DocumentRepository(reads).existing_keys(documents)
     fresh = [d for k, d in documents.items() if k not in known]
     analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
+    return PreparedDocuments(kind, analysed, first_fetch)
+
+
+def save_documents(
+    session: Session, prepared: PreparedDocuments, source_id: int, now: datetime
+) -> StoreReport:
+    """Insert the prepared documents (a concurrent worker's copies are skipped), with their
+    mentions; return what was new."""
+    kind, analysed, first_fetch = prepared.kind, prepared.analysed, prepared.first_fetch
     rows = [_document_row(d, a, source_id, now) for d, a in analysed]
     inserted = DocumentRepository(session).insert_new(rows)
     for doc, analysis in analysed:
