@@ -169,5 +169,8 @@ def test_demo_prints_a_key_that_reads_its_mentions(tmp_path: Path) -> None:
         assert any(f"http://127.0.0.1:{port}" in line for line in lines)
         items = _poll_mentions(f"http://127.0.0.1:{port}", key)
         assert any(i["brand"] == "Acme" and i["kind"] == "comment" for i in items)
+        alerts = httpx.get(f"http://127.0.0.1:{port}/api/v1/alerts",
+                           headers={"Authorization": f"Bearer {key}"}).json()["items"]
+        assert [a["kind"] for a in alerts] == ["rule_match"]  # news after the first crawl
     finally:
         _stop(process)

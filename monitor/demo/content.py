@@ -27,6 +27,8 @@ class DemoPost:
     age_hours: float
     paragraphs: tuple[str, ...]
     comments: tuple[DemoComment, ...] = field(default_factory=tuple)
+    # Published after the demo's first crawl, so it arrives as news and raises an alert.
+    late: bool = False
 
 
 BREW_BLOG: tuple[DemoPost, ...] = (
@@ -110,5 +112,6 @@ BEAN_NEWS: tuple[DemoPost, ...] = (
             DemoComment(2104, "Lena", 1.5, "Kai, check under the tank: the crack starts there.",
                         parent=2103),
         ),
+        late=True,
     ),
 )

@@ -14,12 +14,16 @@ from monitor.db.repositories import ApiKeyRepository
 from monitor.demo.site import DemoSite
 from monitor.errors import ConfigError
 from monitor.logs import configure_logging
-from monitor.pipeline.collect import run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
+from monitor.pipeline.cycle import run_cycle
 from monitor.runtime import open_runtime
 from monitor.server import serve_api_with_scheduler
 
 DEMO_MARKER = "# Written by `monitor demo`; rewritten on every run."
+DEMO_RULES = [
+    {"name": "Recall or safety", "query": 'recall* OR lawsuit OR "cracked tank"',
+     "severity": "critical"},
+]
 DEMO_BRANDS = [
     {"name": "Acme", "query": 'Acme OR "Acme Barista"'},
     {"name": "Globex", "query": "Globex"},
@@ -38,6 +42,7 @@ def write_demo_config(directory: Path, site: DemoSite, port: int) -> Path:
         "collector": {"allow_private_networks": True},
         "api": {"host": "127.0.0.1", "port": port, "public_url": f"http://127.0.0.1:{port}"},
         "brands": DEMO_BRANDS,
+        "alerts": {"rules": DEMO_RULES},
         "sources": [{"name": n, "url": u, "interval": "5m"} for n, u in site.feed_urls.items()],
     }
     path = directory / "config.yaml"
@@ -59,7 +64,7 @@ def _refuse_foreign_data(directory: Path) -> None:
 
 
 def run_demo(directory: Path, port: int) -> None:
-    with DemoSite() as site:
+    with DemoSite(hold_late_posts=True) as site:
         settings = load_settings(write_demo_config(directory, site, port))
         configure_logging(settings.log_level)
         runtime = open_runtime(settings)
@@ -67,10 +72,14 @@ def run_demo(directory: Path, port: int) -> None:
         with unit_of_work(runtime.sessions) as session:
             key = ApiKeyRepository(session).create("demo", ["read", "write", "admin"],
                                                    datetime.now(UTC)).key
-        report = asyncio.run(run_collect_cycle(runtime, include_all=True))
+        first = asyncio.run(run_cycle(runtime, include_all=True))
+        site.publish_late_posts()  # news arrives after the first crawl: it can raise alerts
+        second = asyncio.run(run_cycle(runtime, include_all=True))
         url = settings.api.public_url
         print(f"demo site:   {site.base_url}/brew/ and {site.base_url}/beans/")
-        print(f"collected:   {report.new_documents} documents, {report.new_mentions} mentions")
+        new_mentions = first.collected.new_mentions + second.collected.new_mentions
+        print(f"collected:   {new_mentions} mentions, {second.alerts.opened} alerts")
+        print(f"dashboard:   {url}/  (log in with the API key below)")
         print(f"API:         {url}/docs")
         print(f"try:         curl -H 'Authorization: Bearer {key}' {url}/api/v1/mentions")
         print(f"API key:     {key}", flush=True)

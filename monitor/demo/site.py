@@ -60,11 +60,11 @@ def _post_view(post: DemoPost, now: datetime) -> dict[str, Any]:
     }
 
 
-def render_site(base: str, now: datetime) -> dict[str, Page]:
+def render_site(base: str, now: datetime, *, with_late_posts: bool = True) -> dict[str, Page]:
     """Every page of the demo site, by path."""
     env = _env()
-    brew = [_post_view(p, now) for p in BREW_BLOG]
-    beans = [_post_view(p, now) for p in BEAN_NEWS]
+    brew = [_post_view(p, now) for p in BREW_BLOG if with_late_posts or not p.late]
+    beans = [_post_view(p, now) for p in BEAN_NEWS if with_late_posts or not p.late]
     common = {"base": base, "base_guid": GUID_BASE, "built": format_datetime(now, usegmt=True),
               "built_iso": now.isoformat(timespec="seconds")}
     pages = {
@@ -98,11 +98,21 @@ def _html(env: Environment, name: str, **context: Any) -> Page:
 class DemoSite:
     """Serves the rendered site from a background thread on 127.0.0.1."""
 
-    def __init__(self, port: int = 0, now: datetime | None = None) -> None:
+    def __init__(self, port: int = 0, now: datetime | None = None, *,
+                 hold_late_posts: bool = False) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._server.pages = render_site(self.base_url, now or datetime.now(UTC))  # type: ignore[attr-defined]
+        self._now = now or datetime.now(UTC)
+        self._publish(with_late_posts=not hold_late_posts)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _publish(self, *, with_late_posts: bool) -> None:
+        pages = render_site(self.base_url, self._now, with_late_posts=with_late_posts)
+        self._server.pages = pages  # type: ignore[attr-defined]
+
+    def publish_late_posts(self) -> None:
+        """Put the posts held back at start-up on the site, as if just published."""
+        self._publish(with_late_posts=True)
 
     def __enter__(self) -> DemoSite:
         self._thread.start()
