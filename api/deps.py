@@ -68,7 +68,9 @@ def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[S
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent, so a write that fails to
+# commit is an error to the client, never a 200 for something not saved.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
@@ -94,8 +96,10 @@ def _from_key(row: ApiKey, via: Literal["key", "session"], csrf: str | None = No
     return Principal(f"key:{row.id}", row.name, expand_scopes(list(row.scopes)), via, csrf)
 
 
-def session_principal(session: Session, token: str) -> Principal | None:
-    """The principal of a dashboard session cookie; None when expired or its key is revoked."""
+def session_principal(session: Session, token: str, settings: Settings | None = None
+                      ) -> Principal | None:
+    """The principal of a dashboard session cookie; None when expired, when its key is revoked,
+    or when its configured user is gone; a user's scopes are capped by the config's today."""
     row = DeskUserRepository(session).find_session(token, datetime.now(UTC))
     if row is None:
         return None
@@ -104,13 +108,20 @@ def session_principal(session: Session, token: str) -> Principal | None:
         if key is None or key.revoked_at is not None:
             return None
         return _from_key(key, "session", row.csrf_token)
-    return Principal(row.principal, row.principal.removeprefix("user:"),
-                     expand_scopes(list(row.scopes)), "session", row.csrf_token)
+    name = row.principal.removeprefix("user:")
+    scopes = expand_scopes(list(row.scopes))
+    if settings is not None:
+        user = next((u for u in settings.api.users if u.name == name), None)
+        if user is None:
+            return None
+        scopes &= expand_scopes(list(user.scopes))
+    return Principal(row.principal, name, scopes, "session", row.csrf_token)
 
 
 def authenticate(
     request: Request,
     session: SessionDep,
+    settings: Annotated[Settings, Depends(get_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     if credentials is not None:
@@ -121,7 +132,7 @@ def authenticate(
     if request.headers.get("authorization"):
         raise _unauthorized()
     token = request.cookies.get(SESSION_COOKIE)
-    principal = session_principal(session, token) if token else None
+    principal = session_principal(session, token, settings) if token else None
     if principal is None:
         raise _unauthorized()
     if request.method not in SAFE_METHODS and not _csrf_ok(request, principal):

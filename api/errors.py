@@ -5,12 +5,14 @@ Pages of the dashboard, asked for by a browser, get the same message as an HTML 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor.errors import (
@@ -29,6 +31,7 @@ _STATUS_BY_ERROR: dict[type[MonitorError], tuple[int, str]] = {
     InvalidInputError: (422, "invalid_input"),
     DatabaseError: (503, "database_unavailable"),
 }
+log = logging.getLogger(__name__)
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed"}
 
@@ -42,6 +45,10 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     app.add_exception_handler(MonitorError, _monitor_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(OverflowError, _unstorable)
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 def _html_page(request: Request) -> HtmlPage | None:
@@ -80,3 +87,20 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return _respond(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"),
                     str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+async def _unstorable(request: Request, exc: Exception) -> Response:
+    # NUL characters, dates past year 9999, numbers beyond a column: the input, not the server.
+    return _respond(request, 422, "invalid_input",
+                    "a value in the request cannot be stored or compared (out of range or "
+                    "holding characters such as NUL)")
+
+
+async def _database_down(request: Request, exc: Exception) -> Response:
+    log.warning("database error", exc_info=exc)
+    return _respond(request, 503, "database_unavailable", "the database is not answering")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error", extra={"path": request.url.path}, exc_info=exc)
+    return _respond(request, 500, "internal_error", "something went wrong on our side")

@@ -65,7 +65,7 @@ def _http_url(value: str) -> str:
 
 
 QueryText = Annotated[str, Field(min_length=1), AfterValidator(_query)]
-HttpUrlText = Annotated[str, AfterValidator(_http_url)]
+HttpUrlText = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
 
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)

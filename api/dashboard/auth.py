@@ -56,7 +56,7 @@ async def login_redirect(_request: Request, exc: Exception) -> Response:
 
 def desk_principal(request: Request, session: SessionDep) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
-    principal = session_principal(session, token) if token else None
+    principal = session_principal(session, token, get_settings(request)) if token else None
     if principal is None:
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(back_to)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.deps import AdminDep, ReadDep, RuntimeDep, SessionDep
+from api.deps import AdminDep, ReadDep, RuntimeDep, SessionDep, WriteDep
 from api.schemas import (
     ERROR_RESPONSES,
     BrandIn,
@@ -84,7 +84,7 @@ def delete_brand(brand_id: RowId, session: SessionDep, _who: AdminDep) -> Respon
 @router.post("/brands/preview", response_model=PreviewOut,
              summary="Try a query on the last 30 days of stored documents")
 def preview_brand_query(body: PreviewIn, session: SessionDep, runtime: RuntimeDep,
-                        _who: ReadDep) -> PreviewOut:
+                        _who: WriteDep) -> PreviewOut:
     from monitor.pipeline.preview import preview_query
 
     session.commit()  # the preview reads in its own session: SQLite allows one writer at a time

@@ -46,8 +46,8 @@ class TrendRequest:
 def trend_request(filters: MentionFilter, interval: Interval, now: datetime) -> TrendRequest:
     try:
         since, until = compute_window(interval, filters.since, filters.until, now)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from None
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInputError(f"the time window is out of range: {exc}") from None
     return TrendRequest(replace(filters, since=since, until=until), interval)
 
 
