@@ -53,7 +53,7 @@ async def collect(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> Coll
     if start.not_modified:
         return CollectResult([], start.state, start.status)
     max_pages = _max_pages(spec)
-    meta = read_page_meta(start.body, start.url)
+    meta = await run_parser(start.url, len(start.body), read_page_meta, start.body, start.url)
     harvest = Harvest()
     feed_url = _site_feed(meta.feeds)
     if feed_url is not None:
@@ -91,7 +91,8 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
 async def discover_pages(fetcher: Fetcher, start: Response, warnings: list[str]) -> list[str]:
     """Candidate article URLs: sitemap pages (newest first), then start-page links."""
     from_sitemaps = await _sitemap_pages(fetcher, start.url, warnings)
-    from_links = start_page_links(start.body, start.url)
+    from_links = await run_parser(start.url, len(start.body), start_page_links, start.body,
+                                  start.url)
     candidates = [u for u in (*from_sitemaps, *from_links) if _is_article_candidate(u, start.url)]
     unique = list(dict.fromkeys(canonical_url(page_url(u)) for u in candidates))
     start_key = canonical_url(start.url)

@@ -123,6 +123,10 @@ class ParsePool:
 
     def _discard_pool(self) -> None:
         if self._executor is not None:
+            # A worker stuck in C code would run on after shutdown(): end it. Python 3.11 has
+            # no public way to reach a pool's processes (3.14 adds terminate_workers()).
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.kill()
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
@@ -136,6 +140,13 @@ def default_pool() -> ParsePool:
     if _default_pool is None:
         _default_pool = ParsePool()
     return _default_pool
+
+
+def close_default_pool() -> None:
+    """Stop the default pool's worker processes (at the end of a command or a service)."""
+    pool = set_default_pool(None)
+    if pool is not None:
+        pool.close()
 
 
 def set_default_pool(pool: ParsePool | None) -> ParsePool | None:

@@ -200,8 +200,17 @@ def _add_listing_child(
         )
 
 
+def safe_permalink(value: object) -> str:
+    """A permalink is a path on the listing's own site: anything that could change the host
+    (``@other``, ``.other``, ``//other``, a scheme) is refused."""
+    path = str(value)
+    if not path.startswith("/") or path.startswith("//") or "@" in path or "\\" in path:
+        raise ValueError(f"not a site-relative permalink: {path[:80]!r}")
+    return path
+
+
 def _thread_ref(item: Mapping[str, Any], origin: str, public_base: str) -> ThreadRef:
-    permalink = str(item["permalink"]).rstrip("/")
+    permalink = safe_permalink(item["permalink"]).rstrip("/")
     return ThreadRef(
         url=f"{origin}{permalink}.json",
         kind="reddit",
@@ -240,13 +249,13 @@ def _post_document(item: Mapping[str, Any], public_base: str) -> Document:
     comments = item.get("num_comments")
     return Document(
         key=str(item["name"]),
-        url=public_base + str(item["permalink"]),
+        url=public_base + safe_permalink(item["permalink"]),
         kind="post",
         title=str(item.get("title") or ""),
         text=text,
         author=_author(item),
         published_at=_utc(item.get("created_utc")),
-        thread_url=public_base + str(item["permalink"]),
+        thread_url=public_base + safe_permalink(item["permalink"]),
         thread_title=str(item.get("title") or ""),
         engagement=_engagement(score=item.get("score"), comments=comments),
     )
@@ -261,7 +270,7 @@ def _comment_document(
 ) -> Document:
     return Document(
         key=str(item["name"]),
-        url=public_base + str(item["permalink"]),
+        url=public_base + safe_permalink(item["permalink"]),
         kind="comment",
         title="",
         text=_text(item.get("body_html"), str(item.get("body") or "")),

@@ -45,9 +45,13 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
+MAX_ROBOTS_BYTES = 512_000  # RFC 9309 lets crawlers ignore what comes after 500 KiB
+
+
 def parse_robots(body: bytes, expires_at: float) -> RobotsRules:
     parser = urllib.robotparser.RobotFileParser()
-    parser.parse(body.decode("utf-8", errors="replace").splitlines())
+    text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+    parser.parse(text.splitlines())
     return RobotsRules(parser, tuple(parser.site_maps() or ()), expires_at)
 
 

@@ -14,6 +14,7 @@ from collectors.errors import FetchError, ParseError, ResponseTooLarge
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_SITEMAP_BYTES = 50_000_000  # the protocol's limit for an uncompressed sitemap
+MAX_SITEMAP_ENTRIES = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,10 @@ def parse_sitemap(body: bytes, url: str) -> Sitemap:
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise ParseError(url, f"not a sitemap (root element <{kind}>)")
-    entries = tuple(_entry(node) for node in root if _local(node.tag) in ("url", "sitemap"))
+    nodes = (node for node in root if _local(node.tag) in ("url", "sitemap"))
+    # The protocol allows 50,000 entries a file; more is not a sitemap anyone needs read whole.
+    entries = tuple(_entry(node) for node, _ in zip(nodes, range(MAX_SITEMAP_ENTRIES),
+                                                    strict=False))
     return Sitemap(kind == "sitemapindex", tuple(e for e in entries if e.loc))
 
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from collectors.parsing import close_default_pool
 from monitor.config import Settings, load_settings
 from monitor.db.engine import build_engine, unit_of_work
 from monitor.db.migrate import upgrade_database
@@ -99,6 +100,7 @@ def collect(
         try:
             report = asyncio.run(_collect_with_progress(runtime, all_sources))
         finally:
+            close_default_pool()
             runtime.dispose()
     _print_report(report)
 
@@ -233,12 +235,16 @@ def query_test(
 
 @user_app.command("hash-password")
 def user_hash_password(
-    password: Annotated[str, typer.Option(
-        prompt=True, hide_input=True, confirmation_prompt=True,
-        help="Read from a prompt when not given (or from stdin when piped).")],
+    password: Annotated[str | None, typer.Option(
+        help="The password; asked for (prompts on stderr, so stdout is only the hash) "
+             "when not given.")] = None,
 ) -> None:
     """Print the hash to put in api.users[].password_hash for a dashboard login."""
     from monitor.db.repositories.users import hash_password
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                err=True)
 
     if len(password) < 8:
         err.print("error: use at least 8 characters")

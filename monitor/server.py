@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from collectors.parsing import close_default_pool
 from monitor.runtime import Runtime
 from monitor.scheduler import build_scheduler
 
@@ -23,6 +24,7 @@ async def serve_api(runtime: Runtime, *, host: str | None, port: int | None) -> 
     try:
         await _server(runtime, host, port).serve()
     finally:
+        close_default_pool()
         runtime.dispose()
 
 
@@ -35,4 +37,5 @@ async def serve_api_with_scheduler(
         await _server(runtime, host, port).serve()
     finally:
         scheduler.shutdown(wait=False)
+        close_default_pool()
         runtime.dispose()
