@@ -22,6 +22,7 @@ from collectors.document import CollectResult, Document, FetchState, SourceSpec,
 from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher, Response
 from collectors.jsonbody import describe_error, load_json
+from collectors.parsing import run_parser
 from collectors.text import node_text
 
 POSTS_PER_REQUEST = 20  # Discourse's own chunk size
@@ -83,7 +84,8 @@ async def collect(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> Coll
     response = await fetcher.fetch(f"{base}/latest.json", state=state, accept=ACCEPT_JSON)
     if response.not_modified:
         return CollectResult(documents=[], state=response.state, status=response.status)
-    refs = parse_latest(response.body, response.url, base)[:max_topics]
+    refs = (await run_parser(response.url, len(response.body), parse_latest, response.body,
+                             response.url, base))[:max_topics]
     outcomes = await asyncio.gather(*(_collect_topic_quietly(fetcher, ref) for ref in refs))
     documents = [doc for docs, _ in outcomes for doc in docs]
     warnings = [warning for _, found in outcomes for warning in found]
@@ -121,7 +123,8 @@ async def _collect_topic_quietly(
 async def _complete_topic(
     fetcher: Fetcher, base: str, response: Response
 ) -> tuple[list[Document], list[str]]:
-    topic = parse_topic(response.body, response.url)
+    topic = await run_parser(response.url, len(response.body), parse_topic, response.body,
+                             response.url)
     missing = compute_missing_post_ids(topic)
     warnings = []
     if len(missing) > MAX_POSTS_PER_TOPIC:
@@ -155,7 +158,8 @@ async def fetch_posts(fetcher: Fetcher, base: str, topic_id: int, ids: Sequence[
     """The posts with ``ids`` of topic ``topic_id`` (one request)."""
     query = urlencode([("post_ids[]", post_id) for post_id in ids])
     response = await fetcher.fetch(f"{base}/t/{topic_id}/posts.json?{query}", accept=ACCEPT_JSON)
-    return parse_posts(response.body, response.url)
+    return await run_parser(response.url, len(response.body), parse_posts, response.body,
+                            response.url)
 
 
 def compute_base_url(url: str) -> str:

@@ -20,6 +20,7 @@ from collectors.document import CollectResult, Document, FetchState, SourceSpec,
 from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher
 from collectors.jsonbody import describe_error, load_json
+from collectors.parsing import run_parser
 from collectors.text import node_text
 
 DEFAULT_API_BASE = "https://hn.algolia.com/api/v1"
@@ -44,10 +45,12 @@ async def collect(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> Coll
     if response.not_modified:
         return CollectResult(documents=[], state=response.state, status=response.status)
     if is_search_url(api_url):
-        documents = parse_search(response.body, response.url)
+        documents = await run_parser(response.url, len(response.body), parse_search,
+                                     response.body, response.url)
         threads = compute_story_refs(response.body, response.url, api_base)
         return CollectResult(documents, response.state, response.status, threads)
-    documents = parse_item_tree(response.body, response.url)
+    documents = await run_parser(response.url, len(response.body), parse_item_tree,
+                                 response.body, response.url)
     return CollectResult(documents, response.state, response.status)
 
 
@@ -56,7 +59,8 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
     response = await fetcher.fetch(compute_api_url(ref.url), state=state, accept=ACCEPT_JSON)
     if response.not_modified:
         return CollectResult(documents=[], state=response.state, status=response.status)
-    documents = parse_item_tree(response.body, response.url)
+    documents = await run_parser(response.url, len(response.body), parse_item_tree,
+                                 response.body, response.url)
     return CollectResult(documents, response.state, response.status)
 
 

@@ -21,6 +21,7 @@ from collectors.document import CollectResult, Document, FetchState, SourceSpec,
 from collectors.errors import CollectorError, ParseError, RateLimited
 from collectors.fetching import Fetcher, Response
 from collectors.jsonbody import describe_error, load_json
+from collectors.parsing import run_parser
 from collectors.text import html_to_text
 
 PUBLIC_BASE = "https://www.reddit.com"
@@ -67,9 +68,11 @@ async def collect(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> Coll
     if response.not_modified:
         return CollectResult(documents=[], state=response.state, status=response.status)
     if where.is_thread:
-        documents = parse_thread(response.body, response.url, where.public_base)
+        documents = await run_parser(response.url, len(response.body), parse_thread,
+                                     response.body, response.url, where.public_base)
         return CollectResult(documents, response.state, response.status)
-    listing = parse_listing(response.body, response.url, where.origin, where.public_base)
+    listing = await run_parser(response.url, len(response.body), parse_listing, response.body,
+                               response.url, where.origin, where.public_base)
     fetched, warnings = await _collect_threads(fetcher, where, listing.threads, response)
     # A fetched thread's post replaces the listing's copy of it; threads the rate limit left
     # for later still contribute their post from the listing.
@@ -86,7 +89,8 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
     response = await fetcher.fetch(where.json_url, state=state, accept=ACCEPT_JSON)
     if response.not_modified:
         return CollectResult(documents=[], state=response.state, status=response.status)
-    documents = parse_thread(response.body, response.url, where.public_base)
+    documents = await run_parser(response.url, len(response.body), parse_thread,
+                                 response.body, response.url, where.public_base)
     return CollectResult(documents, response.state, response.status)
 
 
@@ -104,7 +108,8 @@ async def _collect_threads(
             break
         try:
             last = await fetcher.fetch(ref.url, accept=ACCEPT_JSON)
-            documents.extend(parse_thread(last.body, last.url, where.public_base))
+            documents.extend(await run_parser(last.url, len(last.body), parse_thread,
+                                              last.body, last.url, where.public_base))
         except RateLimited as exc:
             warnings.append(_rate_limit_warning(len(refs) - done, exc.retry_after_s))
             break
