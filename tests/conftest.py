@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A fresh Postgres database for this test session, dropped at the end."""
+    with fresh_postgres_database("bm_test") as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """An empty database on the test server, dropped afterwards; skips (or fails in CI) when
+    there is no server."""
     if not POSTGRES_URL:
         pytest.skip("Postgres half skipped: set MONITOR_TEST_POSTGRES_URL to run it")
     admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"bm_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

@@ -9,18 +9,15 @@ Measured when the floors were pinned: whole set 0.818 (whole-document VADER 0.57
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from bench.sentiment_eval import load_mentions, match_brand_spans
 from monitor.domain.sentiment import compute_label, score_mention
-from monitor.domain.spans import Span
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions.jsonl"
 FLOOR = 0.79
@@ -28,19 +25,7 @@ HOLDOUT_FLOOR = 0.61
 
 
 def load_items() -> list[dict[str, Any]]:
-    lines = LABELLED.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def match_brand_spans(title: str, text: str, terms: Sequence[str]) -> list[Span]:
-    """Case-insensitive whole-word matches of the brand's terms in title and text."""
-    spans: list[Span] = []
-    for field, value in (("title", title), ("text", text)):
-        for term in terms:
-            pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
-            for match in re.finditer(pattern, value, re.IGNORECASE):
-                spans.append(Span(field, match.start(), match.end()))  # type: ignore[arg-type]
-    return spans
+    return load_mentions(LABELLED)  # type: ignore[return-value]
 
 
 def project_label(item: dict[str, Any]) -> str:

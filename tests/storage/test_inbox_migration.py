@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from monitor.db.engine import build_engine, build_sessionmaker
 from monitor.db.migrate import upgrade_database
 from monitor.db.repositories.mentions import MentionFilter, MentionRepository
-from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
+from tests.conftest import fresh_postgres_database
 
 AT = datetime(2026, 11, 20, tzinfo=UTC).isoformat()
 
@@ -24,25 +22,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("Postgres half skipped: set MONITOR_TEST_POSTGRES_URL to run it")
-    admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"bm_test_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"cannot connect to Postgres at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"cannot connect to Postgres: {exc}")
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("bm_test_mig") as url:
+        yield url
 
 
 def test_existing_mentions_get_site_engagement_and_are_searchable(empty_url: str) -> None:
