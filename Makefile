@@ -1,36 +1,57 @@
 # brand-monitor: `make run` starts the demo, `make test` runs the whole suite.
+# Both install from the committed lock (uv.lock) into .venv; `make lock` refreshes it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+TOOLS := .tools
+UV_VERSION := 0.13.9
+UV := $(TOOLS)/bin/uv
+# Use this machine's Python, never a downloaded one; the environment is .venv.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck lock lock-upgrade bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# The runtime set only: what the service needs to run (`--inexact` keeps test tools if present).
+$(VENV)/.runtime: $(UV) pyproject.toml uv.lock setup.py
+	$(UV) sync --quiet --locked --inexact
+	touch $@
 
-run: $(STAMP)
-	$(BIN)/monitor demo
+# Runtime plus the test and lint tools, exactly as locked.
+$(VENV)/.dev: $(UV) pyproject.toml uv.lock setup.py
+	$(UV) sync --quiet --locked --extra dev
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(BIN)/monitor demo $(DEMO_ARGS)
 
 # The whole suite: style, import layers, types, then the tests.
 test: lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check monitor collectors api tests bench
 	$(BIN)/lint-imports --no-cache
 
-typecheck: $(STAMP)
+typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-bench: $(STAMP)
+# Re-resolve after editing pyproject.toml's dependencies (keeps the other pins).
+lock: $(UV)
+	$(UV) lock
+
+# Move every pin to the newest release the constraints allow.
+lock-upgrade: $(UV)
+	$(UV) lock --upgrade
+
+bench: $(VENV)/.dev
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/sentiment_eval.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data
+	rm -rf $(VENV) $(TOOLS) build *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data
