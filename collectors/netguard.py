@@ -59,7 +59,8 @@ async def resolve_public(
             raise BlockedAddress(
                 f"{host}:{port}",
                 f"{host} resolves to non-public address {ip}; refused "
-                "(set allow_private_networks to fetch from private networks)",
+                "(to fetch from private networks, set collector.allow_private_networks: true "
+                "in the config, or MONITOR_COLLECTOR__ALLOW_PRIVATE_NETWORKS=true)",
             )
     return addresses
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +25,12 @@ from monitor.db.engine import build_engine, unit_of_work
 from monitor.db.migrate import upgrade_database
 from monitor.db.repositories import ApiKeyRepository
 from monitor.db.repositories.api_keys import ALL_SCOPES
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.logs import configure_logging
-from monitor.pipeline.collect import SourceOutcome
-from monitor.pipeline.config_sync import sync_config
+from monitor.pipeline.collect import CycleReport, SourceOutcome
+from monitor.pipeline.config_sync import plan_config_sync, sync_config
 from monitor.pipeline.cycle import FullReport, run_cycle
+from monitor.pipeline.source_status import SourceStatus, load_source_statuses
 from monitor.runtime import Runtime, open_runtime
 
 app = typer.Typer(help="brand-monitor: follow conversations about your brand.",
@@ -40,42 +44,120 @@ app.add_typer(query_app, name="query")
 user_app = typer.Typer(help="Dashboard users (listed in the config's api.users).",
                        no_args_is_help=True)
 app.add_typer(user_app, name="user")
+sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths in messages stay whole
+NO_CONFIG = "no config: pass --config PATH or set MONITOR_CONFIG"
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="YAML config file (default: $MONITOR_CONFIG).",
-                 envvar="MONITOR_CONFIG", show_envvar=False),
+    typer.Option("--config", "-c", help="YAML config file (may also come before the command).",
+                 show_default=False),
 ]
+
+
+@dataclass(slots=True)
+class CliState:
+    """What the options before the command said (``monitor --config x.yaml collect``)."""
+
+    config: Path | None = None
+    debug: bool = False
+    yes: bool = False
+
+
+_state = CliState()
+
+
+@app.callback()
+def main(
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="MONITOR_CONFIG", show_envvar=True,
+        help="YAML config file (default: $MONITOR_CONFIG).")] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show tracebacks and debug logs.")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Apply a config even if it disables every monitored source.")]
+    = False,
+) -> None:
+    """brand-monitor: follow conversations about your brand."""
+    global _state
+    _state = CliState(config, debug, yes)
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Expected failures print one clear line and exit 2, never a traceback."""
+    """Expected failures print one clear line and exit 2; tracebacks only with --debug."""
     try:
         yield
     except MonitorError as exc:
+        if _state.debug:
+            raise
         err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        if _state.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"[red]error:[/red] {where}{exc.strerror or exc}", highlight=False)
         raise typer.Exit(2) from None
 
 
-def _settings(config: Path | None) -> Settings:
-    settings = load_settings(config)
+def _config_path(config: Path | None, *, required: bool) -> Path | None:
+    chosen = config or _state.config
+    if chosen is None and os.environ.get("MONITOR_CONFIG"):
+        chosen = Path(os.environ["MONITOR_CONFIG"])
+    if chosen is None and required:
+        raise ConfigError(NO_CONFIG)
+    return chosen
+
+
+def _settings(config: Path | None, *, required: bool = True) -> Settings:
+    settings = load_settings(_config_path(config, required=required))
+    if _state.debug:
+        settings = settings.model_copy(update={"log_level": "DEBUG"})
+    elif settings.log_level == "DEBUG":
+        _state.debug = True
     configure_logging(settings.log_level)
     return settings
 
 
 def _runtime(config: Path | None) -> Runtime:
+    """Settings from a config file that was read, the database, and the config's brands and
+    sources stored (only then: no config must never switch monitoring off)."""
     runtime = open_runtime(_settings(config))
-    sync_config(runtime)
+    try:
+        _confirm_sync(runtime)
+        sync_config(runtime)
+    except BaseException:
+        runtime.dispose()
+        raise
     return runtime
+
+
+def _bare_runtime(config: Path | None) -> Runtime:
+    """The database only, for commands that do not need brands and sources."""
+    return open_runtime(_settings(config, required=False))
+
+
+def _confirm_sync(runtime: Runtime) -> None:
+    plan = plan_config_sync(runtime)
+    if not plan.disables_every_source or _state.yes:
+        return
+    dropped = plan.sources_disabled
+    names = ", ".join(dropped[:5]) + (" …" if len(dropped) > 5 else "")
+    question = (f"this config lists none of the {len(dropped)} sources monitored now ({names}); "
+                "applying it disables them all")
+    if sys.stdin.isatty() and typer.confirm(f"{question}. Go on?", err=True):
+        return
+    raise ConfigError(f"{question}. Check --config / MONITOR_CONFIG, or pass --yes if that is "
+                      "what you want")
 
 
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
     """Apply the database migrations."""
     with _user_errors():
-        settings = _settings(config)
+        settings = _settings(config, required=False)
         engine = build_engine(settings.database.url)
         try:
             upgrade_database(engine)
@@ -99,10 +181,14 @@ def collect(
         runtime = _runtime(config)
         try:
             report = asyncio.run(_collect_with_progress(runtime, all_sources))
+            statuses = load_source_statuses(runtime, datetime.now(UTC))
         finally:
             close_default_pool()
             runtime.dispose()
-    _print_report(report)
+    _print_report(report, statuses)
+    if report.collected.program_errors:
+        _print_program_errors(report.collected)
+        raise typer.Exit(1)
 
 
 async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> FullReport:
@@ -122,13 +208,22 @@ async def _collect_with_progress(runtime: Runtime, all_sources: bool) -> FullRep
         )
 
 
-def _print_report(full: FullReport) -> None:
-    report = full.collected
+def _print_report(full: FullReport, statuses: list[SourceStatus]) -> None:
+    report, by_id = full.collected, {s.id: s for s in statuses}
     for outcome in report.failed:
-        typer.echo(f"failed: {outcome.name} (source {outcome.source_id}): {outcome.error}")
+        status = by_id.get(outcome.source_id)
+        retry = f"; next attempt {_due(status.next_check_at)}" if status else ""
+        typer.echo(f"failed: {outcome.name} (source {outcome.source_id}): {outcome.error}{retry}")
+    fetched = {o.source_id for o in report.sources}
+    skipped = [s for s in statuses if s.backing_off and s.id not in fetched]
+    for status in skipped:
+        typer.echo(f"skipped: {status.name} (source {status.id}): backing off after "
+                   f"{status.error_count} failures; next attempt {_due(status.next_check_at)}")
+    counts = Counter(o.status for o in report.sources)
     typer.echo(
-        f"{len(report.sources)} sources fetched, {len(report.failed)} failed, "
-        f"{len(report.threads)} threads checked, "
+        f"sources: {counts['ok']} fetched, {counts['not_modified']} not modified, "
+        f"{counts['error']} failed, {len(skipped)} skipped (backing off); "
+        f"{len(report.threads)} threads checked; "
         f"{report.new_documents} new documents, {report.new_mentions} new mentions"
     )
     alerts, sent = full.alerts, full.deliveries
@@ -136,6 +231,22 @@ def _print_report(full: FullReport) -> None:
         f"alerts: {alerts.opened} opened, {alerts.updated} updated, {alerts.resolved} resolved; "
         f"deliveries: {sent.sent} sent, {sent.retrying} to retry, {sent.failed} failed"
     )
+
+
+def _print_program_errors(report: CycleReport) -> None:
+    affected = sum(1 for o in report.outcomes if o.status == "program_error")
+    for error in report.program_errors:
+        err.print(f"[red]error:[/red] brand-monitor itself failed, not the sources: {error}",
+                  highlight=False)
+    err.print(f"{affected} sources or threads were not processed (they are not marked as "
+              "failing and are tried again next cycle). This is a bug or a broken install: "
+              "reinstall (`make run`, or `pip install .`), run with --debug for the "
+              "traceback, and report it if it stays.", highlight=False)
+
+
+def _due(moment: datetime) -> str:
+    minutes = max(0, round((moment - datetime.now(UTC)).total_seconds() / 60))
+    return f"{moment:%Y-%m-%d %H:%M} UTC (in {minutes} min)"
 
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (default: api.host).")]
@@ -174,7 +285,7 @@ def apikey_create(
         err.print(f"error: unknown scope {', '.join(unknown)}; use read, write or admin")
         raise typer.Exit(2)
     with _user_errors():
-        runtime = _runtime(config)
+        runtime = _bare_runtime(config)
         with unit_of_work(runtime.sessions) as session:
             new = ApiKeyRepository(session).create(name, scopes, datetime.now(UTC))
         runtime.dispose()
@@ -186,7 +297,7 @@ def apikey_create(
 def apikey_list(config: ConfigOption = None) -> None:
     """List API keys (never the keys themselves)."""
     with _user_errors():
-        runtime = _runtime(config)
+        runtime = _bare_runtime(config)
         with runtime.reads() as session:
             keys = ApiKeyRepository(session).list_all()
         runtime.dispose()
@@ -201,7 +312,7 @@ def apikey_list(config: ConfigOption = None) -> None:
 def apikey_revoke(key_id: int, config: ConfigOption = None) -> None:
     """Revoke an API key by id."""
     with _user_errors():
-        runtime = _runtime(config)
+        runtime = _bare_runtime(config)
         with unit_of_work(runtime.sessions) as session:
             ApiKeyRepository(session).revoke(key_id, datetime.now(UTC))
         runtime.dispose()
@@ -231,6 +342,22 @@ def query_test(
     for sample in preview.samples:
         typer.echo(f"- [{sample.sentiment}] {sample.title or sample.url}\n  {sample.snippet}\n"
                    f"  {sample.url}")
+
+
+@sources_app.command("list")
+def sources_list(config: ConfigOption = None) -> None:
+    """Each source's health: last fetch, status, error and next check (as the dashboard)."""
+    with _user_errors():
+        runtime = _bare_runtime(config)
+        try:
+            statuses = load_source_statuses(runtime, datetime.now(UTC))
+        finally:
+            runtime.dispose()
+    table = Table("id", "name", "kind", "health", "last fetch", "status", "next check", "error")
+    for s in statuses:
+        table.add_row(str(s.id), s.name, s.kind or "-", s.health, _when(s.last_fetched_at),
+                      s.last_status or "-", _when(s.next_check_at), (s.last_error or "")[:80])
+    Console(width=200).print(table)
 
 
 @user_app.command("hash-password")

@@ -48,6 +48,10 @@ async def _cycle(runtime: Runtime) -> None:
         log.exception("cycle failed")
         return
     collected = report.collected
+    for error in collected.program_errors:
+        # A bug or a broken install, said once per cycle rather than once per source.
+        log.error("brand-monitor itself failed while collecting; sources were not blamed",
+                  extra={"error": error})
     if collected.outcomes or report.alerts.opened:
         log.info("cycle done", extra={
             "sources": len(collected.sources), "failed": len(collected.failed),

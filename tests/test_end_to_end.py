@@ -84,9 +84,10 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 def test_collect_then_read_mentions_through_the_api(config: Path, api: str) -> None:
     collected = _monitor("collect", "--once", config=config)
     assert collected.returncode == 0, collected.stderr
-    assert "3 sources fetched, 1 failed" in collected.stdout
+    assert "sources: 2 fetched, 0 not modified, 1 failed, 0 skipped" in collected.stdout
     assert "failed: Gone" in collected.stdout
     assert "404" in collected.stdout
+    assert "next attempt" in collected.stdout
 
     created = _monitor("apikey", "create", "--name", "e2e", config=config)
     key = created.stdout.strip().splitlines()[-1]

@@ -32,6 +32,7 @@ from monitor.db.models import Brand, Source
 from monitor.db.repositories import BrandRepository, SourceRepository
 from monitor.db.repositories.catalog import BrandChange, CatalogRepository, SourceChange
 from monitor.domain.matching import check_query
+from monitor.domain.source_health import compute_source_health
 from monitor.errors import InvalidInputError
 from monitor.runtime import Runtime
 
@@ -189,11 +190,7 @@ def validated_source(name: str, url: str, kind: str | None, interval_s: int,
 
 def compute_health(source: Source) -> str:
     """ok, failing (the last fetch failed), pending (never fetched) or disabled."""
-    if not source.enabled:
-        return "disabled"
-    if source.last_fetched_at is None:
-        return "pending"
-    return "failing" if source.error_count else "ok"
+    return compute_source_health(source.enabled, source.last_fetched_at, source.error_count)
 
 
 def source_out(source: Source) -> SourceOut:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.db.location import check_sqlite_location, describe_url
 from monitor.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -19,6 +20,7 @@ READ_ONLY_OPTION = "monitor_read_only"
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine configured for the backend named by ``url``."""
     if url.startswith("sqlite"):
+        check_sqlite_location(url)
         return _sqlite_engine(url, echo)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -85,4 +87,6 @@ def check_database(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as exc:
-        raise DatabaseError(f"cannot reach the database: {exc.orig}") from None
+        raise DatabaseError(
+            f"cannot reach the database {describe_url(str(engine.url))}: {exc.orig}"
+        ) from None

@@ -11,6 +11,7 @@ import yaml
 from monitor.config import load_settings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import ApiKeyRepository
+from monitor.demo.guard import holding_demo_lock
 from monitor.demo.site import DemoSite
 from monitor.errors import ConfigError
 from monitor.logs import configure_logging
@@ -64,7 +65,7 @@ def _refuse_foreign_data(directory: Path) -> None:
 
 
 def run_demo(directory: Path, port: int) -> None:
-    with DemoSite(hold_late_posts=True) as site:
+    with holding_demo_lock(directory, port), DemoSite(hold_late_posts=True) as site:
         settings = load_settings(write_demo_config(directory, site, port))
         configure_logging(settings.log_level)
         runtime = open_runtime(settings)

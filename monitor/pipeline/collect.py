@@ -27,13 +27,18 @@ from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=15)
+# Raised by our own code or a broken install, never by a site: such a failure is the program's,
+# so it is reported once for the run and not recorded against each source.
+PROGRAM_ERRORS: tuple[type[BaseException], ...] = (
+    ImportError, AttributeError, NameError, TypeError, NotImplementedError, AssertionError,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SourceOutcome:
     source_id: int
     name: str
-    status: str  # "ok", "not_modified" or "error"
+    status: str  # "ok", "not_modified", "error" or "program_error"
     new_documents: int = 0
     new_mentions: int = 0
     error: str | None = None
@@ -55,6 +60,11 @@ class CycleReport:
     @property
     def failed(self) -> list[SourceOutcome]:
         return [o for o in self.sources if o.status == "error"]
+
+    @property
+    def program_errors(self) -> list[str]:
+        """Each distinct failure of the program itself (not of a site), once."""
+        return sorted({o.error or "" for o in self.outcomes if o.status == "program_error"})
 
     @property
     def new_documents(self) -> int:
@@ -140,6 +150,11 @@ class _Runner:
     def _record_failure(self, job: CollectJob, error: BaseException, now: datetime
                         ) -> SourceOutcome:
         message = describe_error(error)
+        if is_program_error(error):
+            # Said once for the whole run by the caller; the traceback is here for --debug.
+            log.debug("program error while collecting", extra=job.log_ids(), exc_info=error)
+            return SourceOutcome(job.id, job.name, "program_error", error=message,
+                                 is_thread=job.is_thread)
         if not isinstance(error, CollectorError):
             log.warning("source failed unexpectedly", extra=job.log_ids(), exc_info=error)
         try:
@@ -174,6 +189,10 @@ def _retry_after(error: BaseException) -> timedelta | None:
     if isinstance(error, RateLimited) and error.retry_after_s is not None:
         return timedelta(seconds=error.retry_after_s)
     return None
+
+
+def is_program_error(error: BaseException) -> bool:
+    return isinstance(error, PROGRAM_ERRORS) and not isinstance(error, CollectorError)
 
 
 def describe_error(error: BaseException) -> str:

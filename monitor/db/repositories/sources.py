@@ -44,6 +44,9 @@ class SourceRepository:
     def list_all(self) -> list[Source]:
         return list(self.session.scalars(select(Source).order_by(Source.id)))
 
+    def list_enabled(self) -> list[Source]:
+        return list(self.session.scalars(select(Source).where(Source.enabled.is_(True))))
+
     def sync_from_config(self, specs: Sequence[SourceSpec], now: datetime) -> None:
         """Create or update the configured sources; disable configured ones no longer listed."""
         existing = {s.url: s for s in self.session.scalars(select(Source))}
