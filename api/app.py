@@ -14,6 +14,7 @@ from api.dashboard import inbox as desk_inbox
 from api.dashboard import sources as desk_sources
 from api.dashboard import trends as desk_trends
 from api.dashboard.render import STATIC_DIR, render_error
+from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.routes import (
     alerts,
@@ -50,7 +51,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             active.dispose()
 
     app = FastAPI(title="brand-monitor", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = active
     app.state.settings = settings
     install_error_handlers(app, render_error)
@@ -61,6 +62,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for router in (desk_auth.router, desk_inbox.router, desk_alerts.router, desk_trends.router,
                    desk_sources.router):
         app.include_router(router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     return app

@@ -9,8 +9,6 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-# FastAPI's interactive docs load their script from a CDN: they keep the browser defaults.
-CSP_EXEMPT = ("/docs", "/redoc")
 HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",
@@ -29,16 +27,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        strict = not str(scope.get("path", "")).startswith(CSP_EXEMPT)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in HEADERS]
                 headers += list(HEADERS.items())
-                if strict:
-                    headers.append((b"content-security-policy",
-                                    CONTENT_SECURITY_POLICY.encode()))
+                headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
                 message["headers"] = headers
             await send(message)
 
