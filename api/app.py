@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -15,6 +16,7 @@ from api.dashboard import sources as desk_sources
 from api.dashboard import trends as desk_trends
 from api.dashboard.render import STATIC_DIR, render_error
 from api.errors import install_error_handlers
+from api.gate import DatabaseGate
 from api.routes import (
     alerts,
     catalog,
@@ -30,6 +32,7 @@ from api.security import SecurityHeaders
 from monitor.config import Settings
 from monitor.runtime import Runtime, open_runtime
 
+SPARE_THREADS = 20
 DESCRIPTION = """Brand mentions collected from feeds, blogs, forums and comment threads.
 
 Authenticate with `Authorization: Bearer <key>` (`monitor apikey create`). Scopes nest:
@@ -43,8 +46,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     owned = runtime is None
     active = runtime or open_runtime(settings)
 
+    capacity = active.settings.database.pool_size + active.settings.database.max_overflow
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Threads beyond the database's share keep pages that need no database answering.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, capacity + SPARE_THREADS)
         yield
         if owned:
             active.dispose()
@@ -62,5 +70,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                    desk_sources.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(DatabaseGate, capacity=capacity,
+                       queue_timeout=settings.database.pool_timeout.total_seconds(),
+                       deadline=settings.api.request_timeout.total_seconds())
     app.add_middleware(SecurityHeaders)
     return app
