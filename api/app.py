@@ -6,15 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
+from api.body_guard import BodyGuard, Identify
 from api.dashboard import alerts as desk_alerts
 from api.dashboard import auth as desk_auth
 from api.dashboard import inbox as desk_inbox
 from api.dashboard import sources as desk_sources
 from api.dashboard import trends as desk_trends
 from api.dashboard.render import STATIC_DIR, render_error
+from api.deps import SESSION_COOKIE, has_valid_credentials
 from api.errors import install_error_handlers
 from api.gate import DatabaseGate
 from api.routes import (
@@ -70,8 +74,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                    desk_sources.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyGuard, max_bytes=settings.api.max_body_bytes,
+                       read_timeout=settings.api.body_timeout.total_seconds(),
+                       identify=_identifier(settings, active))
     app.add_middleware(DatabaseGate, capacity=capacity,
                        queue_timeout=settings.database.pool_timeout.total_seconds(),
                        deadline=settings.api.request_timeout.total_seconds())
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _identifier(settings: Settings, runtime: Runtime) -> Identify:
+    async def identify(scope: Scope) -> bool:
+        request = Request(scope)
+        return await run_in_threadpool(
+            has_valid_credentials, runtime, settings, request.headers.get("authorization"),
+            request.cookies.get(SESSION_COOKIE))
+
+    return identify

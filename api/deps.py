@@ -173,6 +173,21 @@ def _identify(request: Request, session: Session, runtime: Runtime, settings: Se
     return session_principal(session, token, settings) if token else None
 
 
+def has_valid_credentials(runtime: Runtime, settings: Settings, authorization: str | None,
+                          cookie: str | None) -> bool:
+    """Whether a request names a valid key or session, looked at before its body is read; a
+    database error is left for the request itself to meet (and answer 503)."""
+    try:
+        with unit_of_work(runtime.reads) as session:
+            if authorization:
+                scheme, _, key = authorization.partition(" ")
+                return scheme.lower() == "bearer" and \
+                    ApiKeyRepository(session).find_valid(key.strip()) is not None
+            return bool(cookie) and session_principal(session, cookie or "", settings) is not None
+    except (OperationalError, PoolTimeout):
+        return True
+
+
 def _csrf_ok(request: Request, principal: Principal) -> bool:
     sent = request.headers.get(CSRF_HEADER, "")
     return bool(principal.csrf_token) and hmac.compare_digest(

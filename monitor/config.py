@@ -231,6 +231,10 @@ class ApiSettings(_Section):
     # Requests that need the database are answered 503 (Retry-After) after this long, even
     # when the database stalls without refusing; other requests are never held by them.
     request_timeout: Duration = timedelta(seconds=20)
+    # Largest request body accepted, and how long it may take to arrive; bodies are read only
+    # after the key or session is checked.
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    body_timeout: Duration = timedelta(seconds=10)
 
 
 class Settings(BaseSettings):
