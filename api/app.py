@@ -33,7 +33,9 @@ from api.routes import (
     views,
 )
 from api.security import SecurityHeaders
+from api.throttle import AuthThrottle
 from monitor.config import Settings
+from monitor.domain.throttle import BackoffPolicy
 from monitor.runtime import Runtime, open_runtime
 
 SPARE_THREADS = 20
@@ -65,6 +67,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                   lifespan=lifespan)
     app.state.runtime = active
     app.state.settings = settings
+    app.state.auth_throttle = build_throttle(settings)
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
     for router in (health.router, metrics.router, mentions.router, exclusions.router,
@@ -84,11 +87,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     return app
 
 
+def build_throttle(settings: Settings) -> AuthThrottle:
+    account = BackoffPolicy(free=settings.api.login_attempts, cap=settings.api.login_max_backoff)
+    address = BackoffPolicy(free=4 * settings.api.login_attempts,
+                            cap=settings.api.login_max_backoff)
+    return AuthThrottle(account, address)
+
+
 def _identifier(settings: Settings, runtime: Runtime) -> Identify:
     async def identify(scope: Scope) -> bool:
         request = Request(scope)
         return await run_in_threadpool(
             has_valid_credentials, runtime, settings, request.headers.get("authorization"),
-            request.cookies.get(SESSION_COOKIE))
+            request.cookies.get(SESSION_COOKIE), request)
 
     return identify

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from api.throttle import Throttled, retry_seconds
 
 # Bodies anyone may send: the login form (it has its own throttle).
 PUBLIC_BODY_PATHS = frozenset({"/login"})
@@ -64,8 +65,12 @@ class BodyGuard:
         length = _content_length(scope)
         if length is not None and length > self.max_bytes:
             return self._too_large()
-        if scope.get("path") in PUBLIC_BODY_PATHS or await self.identify(scope):
-            return None
+        try:
+            if scope.get("path") in PUBLIC_BODY_PATHS or await self.identify(scope):
+                return None
+        except Throttled as exc:
+            return _refuse(429, "too_many_attempts", str(exc),
+                           {"Retry-After": str(retry_seconds(exc.retry_after))})
         return _refuse(401, "unauthorized",
                        "a valid API key is required: Authorization: Bearer <key>",
                        {"WWW-Authenticate": "Bearer"})

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from api.throttle import AuthThrottle
 from monitor.config import Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models import ApiKey
@@ -164,9 +165,9 @@ def authenticate(
 def _identify(request: Request, session: Session, runtime: Runtime, settings: Settings,
               credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
     if credentials is not None:
-        if credentials.scheme.lower() != "bearer":
-            return None
-        return key_principal(session, credentials.credentials, runtime)
+        check_key_attempt(request)
+        found = key_principal(session, credentials.credentials, runtime)
+        return found if found is not None or _key_failed(request) else None
     if request.headers.get("authorization"):
         return None
     token = request.cookies.get(SESSION_COOKIE)
@@ -174,18 +175,38 @@ def _identify(request: Request, session: Session, runtime: Runtime, settings: Se
 
 
 def has_valid_credentials(runtime: Runtime, settings: Settings, authorization: str | None,
-                          cookie: str | None) -> bool:
+                          cookie: str | None, request: Request) -> bool:
     """Whether a request names a valid key or session, looked at before its body is read; a
     database error is left for the request itself to meet (and answer 503)."""
+    if authorization:
+        check_key_attempt(request)
     try:
         with unit_of_work(runtime.reads) as session:
             if authorization:
                 scheme, _, key = authorization.partition(" ")
-                return scheme.lower() == "bearer" and \
+                valid = scheme.lower() == "bearer" and \
                     ApiKeyRepository(session).find_valid(key.strip()) is not None
+                return valid or _key_failed(request)
             return bool(cookie) and session_principal(session, cookie or "", settings) is not None
     except (OperationalError, PoolTimeout):
         return True
+
+
+def _address(request: Request) -> str:
+    return f"address:{request.client.host if request.client else 'unknown'}"
+
+
+def check_key_attempt(request: Request) -> None:
+    """Raise Throttled when this client address has failed too often of late."""
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    throttle.check([_address(request)], datetime.now(UTC))
+
+
+def _key_failed(request: Request) -> bool:
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    throttle.fail([_address(request)], datetime.now(UTC), "API key",
+                  client=_address(request).removeprefix("address:"), path=request.url.path)
+    return False
 
 
 def _csrf_ok(request: Request, principal: Principal) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.throttle import Throttled, retry_seconds
 from monitor.errors import (
     ConflictError,
     DatabaseError,
@@ -51,6 +52,7 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     app.add_exception_handler(OverflowError, _unstorable)
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(PoolTimeout, _database_busy)
+    app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -112,6 +114,13 @@ async def _database_busy(request: Request, exc: Exception) -> Response:
     log.warning("no database connection free", extra={"path": request.url.path})
     return _respond(request, 503, "database_busy",
                     "the database is busy: try again in a few seconds", headers=RETRY_AFTER)
+
+
+async def _throttled(request: Request, exc: Exception) -> Response:
+    wait = exc.retry_after if isinstance(exc, Throttled) else None
+    seconds = retry_seconds(wait) if wait is not None else 60
+    return _respond(request, 429, "too_many_attempts", str(exc),
+                    headers={"Retry-After": str(seconds)})
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

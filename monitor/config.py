@@ -235,6 +235,10 @@ class ApiSettings(_Section):
     # after the key or session is checked.
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     body_timeout: Duration = timedelta(seconds=10)
+    # Failed logins (and API-key failures) allowed before each further one doubles the wait,
+    # per account; a client address gets four times as many. The wait never exceeds the max.
+    login_attempts: int = Field(default=5, gt=0)
+    login_max_backoff: Duration = timedelta(minutes=15)
 
 
 class Settings(BaseSettings):
