@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -76,7 +77,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for router in (desk_auth.router, desk_inbox.router, desk_alerts.router, desk_trends.router,
                    desk_sources.router):
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyGuard, max_bytes=settings.api.max_body_bytes,
                        read_timeout=settings.api.body_timeout.total_seconds(),
                        identify=_identifier(settings, active))
@@ -85,6 +86,16 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                        deadline=settings.api.request_timeout.total_seconds())
     app.add_middleware(SecurityHeaders)
     return app
+
+
+class SafeStaticFiles(StaticFiles):
+    """Static files where a path the file system cannot hold (NUL, control characters) is
+    simply not found, instead of an error from deep inside the path lookup."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if any(ord(c) < 32 or c == "\x7f" for c in path):
+            return "", None
+        return super().lookup_path(path)
 
 
 def build_throttle(settings: Settings) -> AuthThrottle:

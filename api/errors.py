@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.security import header_pairs
 from api.throttle import Throttled, retry_seconds
 from monitor.errors import (
     ConflictError,
@@ -125,4 +126,8 @@ async def _throttled(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("unexpected error", extra={"path": request.url.path}, exc_info=exc)
-    return _respond(request, 500, "internal_error", "something went wrong on our side")
+    response = _respond(request, 500, "internal_error", "something went wrong on our side")
+    # This handler answers from outside the middleware: it adds the security headers itself.
+    for name, value in header_pairs(request.url.path):
+        response.headers[name.decode()] = value.decode()
+    return response

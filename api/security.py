@@ -19,6 +19,14 @@ HEADERS = {
 }
 
 
+def header_pairs(path: str) -> list[tuple[bytes, bytes]]:
+    """The headers every response to ``path`` carries."""
+    pairs = list(HEADERS.items())
+    if not path.startswith(CSP_EXEMPT):
+        pairs.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+    return pairs
+
+
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers without buffering bodies."""
 
@@ -29,17 +37,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        strict = not str(scope.get("path", "")).startswith(CSP_EXEMPT)
+        extra = header_pairs(str(scope.get("path", "")))
+        names = {name for name, _ in extra}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in HEADERS]
-                headers += list(HEADERS.items())
-                if strict:
-                    headers.append((b"content-security-policy",
-                                    CONTENT_SECURITY_POLICY.encode()))
-                message["headers"] = headers
+                           if k.lower() not in names]
+                message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
