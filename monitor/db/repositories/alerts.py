@@ -247,3 +247,11 @@ class DigestRepository:
         query = select(Alert).where(Alert.brand_id == brand_id, Alert.created_at >= start,
                                     Alert.created_at < end).order_by(Alert.created_at)
         return list(self.session.scalars(query))
+
+    def alerts_outside(self, brand_ids: list[int], start: datetime, end: datetime
+                       ) -> list[Alert]:
+        """The week's alerts of no brand in ``brand_ids`` (brand-less ones included)."""
+        query = select(Alert).where(
+            or_(Alert.brand_id.is_(None), Alert.brand_id.not_in(brand_ids)),
+            Alert.created_at >= start, Alert.created_at < end).order_by(Alert.created_at)
+        return list(self.session.scalars(query))
