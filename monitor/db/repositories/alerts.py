@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
@@ -176,6 +176,19 @@ class AlertRepository:
             delivery.claimed_until = now + lease
         self.session.flush()
         return claimed
+
+    def oldest_unsent(self, channel: str, besides: Sequence[int]) -> Delivery | None:
+        """The channel's earliest queued delivery (by when it was queued), ``besides`` aside."""
+        query = select(Delivery).where(
+            Delivery.channel == channel, Delivery.status == "pending",
+            Delivery.id.not_in(list(besides)),
+        ).order_by(Delivery.created_at, Delivery.id).limit(1)
+        return self.session.scalar(query)
+
+    def defer(self, delivery_ids: Sequence[int], until: datetime) -> None:
+        """Put claimed deliveries back, unsent and unattempted, due again at ``until``."""
+        self.session.execute(update(Delivery).where(Delivery.id.in_(list(delivery_ids)))
+                             .values(next_attempt_at=until, claimed_until=None))
 
     def deliveries_for(self, alert_ids: Sequence[int]) -> dict[int, list[Delivery]]:
         found: dict[int, list[Delivery]] = {i: [] for i in alert_ids}
