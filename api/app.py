@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
+from api.body_guard import BodyGuard, Identify
 from api.dashboard import alerts as desk_alerts
 from api.dashboard import auth as desk_auth
 from api.dashboard import inbox as desk_inbox
 from api.dashboard import sources as desk_sources
 from api.dashboard import trends as desk_trends
 from api.dashboard.render import STATIC_DIR, render_error
+from api.deps import SESSION_COOKIE, has_valid_credentials
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
+from api.gate import DatabaseGate
 from api.routes import (
     alerts,
     catalog,
@@ -28,9 +35,12 @@ from api.routes import (
     views,
 )
 from api.security import SecurityHeaders
+from api.throttle import AuthThrottle
 from monitor.config import Settings
+from monitor.domain.throttle import BackoffPolicy
 from monitor.runtime import Runtime, open_runtime
 
+SPARE_THREADS = 20
 DESCRIPTION = """Brand mentions collected from feeds, blogs, forums and comment threads.
 
 Authenticate with `Authorization: Bearer <key>` (`monitor apikey create`). Scopes nest:
@@ -44,8 +54,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     owned = runtime is None
     active = runtime or open_runtime(settings)
 
+    capacity = active.settings.database.pool_size + active.settings.database.max_overflow
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Threads beyond the database's share keep pages that need no database answering.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, capacity + SPARE_THREADS)
         yield
         if owned:
             active.dispose()
@@ -54,6 +69,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = active
     app.state.settings = settings
+    app.state.auth_throttle = build_throttle(settings)
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
     for router in (health.router, metrics.router, mentions.router, exclusions.router,
@@ -63,6 +79,39 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                    desk_sources.router):
         app.include_router(router)
     install_docs(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyGuard, max_bytes=settings.api.max_body_bytes,
+                       read_timeout=settings.api.body_timeout.total_seconds(),
+                       identify=_identifier(settings, active))
+    app.add_middleware(DatabaseGate, capacity=capacity,
+                       queue_timeout=settings.database.pool_timeout.total_seconds(),
+                       deadline=settings.api.request_timeout.total_seconds())
     app.add_middleware(SecurityHeaders)
     return app
+
+
+class SafeStaticFiles(StaticFiles):
+    """Static files where a path the file system cannot hold (NUL, control characters) is
+    simply not found, instead of an error from deep inside the path lookup."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if any(ord(c) < 32 or c == "\x7f" for c in path):
+            return "", None
+        return super().lookup_path(path)
+
+
+def build_throttle(settings: Settings) -> AuthThrottle:
+    account = BackoffPolicy(free=settings.api.login_attempts, cap=settings.api.login_max_backoff)
+    address = BackoffPolicy(free=4 * settings.api.login_attempts,
+                            cap=settings.api.login_max_backoff)
+    return AuthThrottle(account, address)
+
+
+def _identifier(settings: Settings, runtime: Runtime) -> Identify:
+    async def identify(scope: Scope) -> bool:
+        request = Request(scope)
+        return await run_in_threadpool(
+            has_valid_credentials, runtime, settings, request.headers.get("authorization"),
+            request.cookies.get(SESSION_COOKIE), request)
+
+    return identify

@@ -8,6 +8,7 @@ the session cookie must carry the session's CSRF token in ``X-CSRF-Token``.
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,8 +16,11 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from api.throttle import AuthThrottle
 from monitor.config import Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models import ApiKey
@@ -32,6 +36,7 @@ TOUCH_EVERY = timedelta(minutes=10)  # last-use time is coarse: no write on ever
 _IMPLIED: dict[str, tuple[str, ...]] = {
     "admin": ("admin", "write", "read"), "write": ("write", "read"), "read": ("read",),
 }
+log = logging.getLogger(__name__)
 bearer_scheme = HTTPBearer(auto_error=False, description="An API key from `monitor apikey create`.")
 
 
@@ -63,7 +68,16 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
+def get_session(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+                ) -> Iterator[Session]:
+    """The request's unit of work: reading only for GET and HEAD, so that on SQLite they never
+    take or wait for the write lock; a change takes the lock at its first statement."""
+    factory = runtime.reads if request.method in SAFE_METHODS else runtime.sessions
+    with unit_of_work(factory) as session:
+        yield session
+
+
+def get_write_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
     with unit_of_work(runtime.sessions) as session:
         yield session
 
@@ -71,6 +85,7 @@ def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[S
 # scope="function": the commit happens before the response is sent, so a write that fails to
 # commit is an error to the client, never a 200 for something not saved.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
@@ -81,14 +96,26 @@ def _unauthorized() -> HTTPException:
     )
 
 
-def key_principal(session: Session, key: str) -> Principal | None:
+def key_principal(session: Session, key: str, runtime: Runtime | None = None
+                  ) -> Principal | None:
+    """The principal of an API key; with ``runtime``, its last-use time is kept (coarsely)."""
     row = ApiKeyRepository(session).find_valid(key)
     if row is None:
         return None
     now = datetime.now(UTC)
-    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-        ApiKeyRepository(session).touch(row, now)
+    if runtime is not None and (row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY):
+        touch_key(runtime, row.id, now)
     return _from_key(row, "key")
+
+
+def touch_key(runtime: Runtime, key_id: int, now: datetime) -> None:
+    """Record a key's use when the database can take it at once; a busy database skips it
+    rather than holding a read request behind a writer."""
+    try:
+        with unit_of_work(runtime.optional_writes) as session:
+            ApiKeyRepository(session).touch_by_id(key_id, now)
+    except (OperationalError, PoolTimeout):
+        log.info("key use not recorded: the database is busy", extra={"key_id": key_id})
 
 
 def _from_key(row: ApiKey, via: Literal["key", "session"], csrf: str | None = None
@@ -120,24 +147,66 @@ def session_principal(session: Session, token: str, settings: Settings | None = 
 
 def authenticate(
     request: Request,
-    session: SessionDep,
+    runtime: RuntimeDep,
     settings: Annotated[Settings, Depends(get_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    if credentials is not None:
-        principal = key_principal(session, credentials.credentials)
-        if principal is None or credentials.scheme.lower() != "bearer":
-            raise _unauthorized()
-        return principal
-    if request.headers.get("authorization"):
-        raise _unauthorized()
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = session_principal(session, token, settings) if token else None
+    # Its own short read: the request's unit of work, and any write lock, starts after this.
+    with unit_of_work(runtime.reads) as session:
+        principal = _identify(request, session, runtime, settings, credentials)
     if principal is None:
         raise _unauthorized()
-    if request.method not in SAFE_METHODS and not _csrf_ok(request, principal):
+    if principal.via == "session" and request.method not in SAFE_METHODS \
+            and not _csrf_ok(request, principal):
         raise HTTPException(status_code=403, detail=f"missing or wrong {CSRF_HEADER} header")
     return principal
+
+
+def _identify(request: Request, session: Session, runtime: Runtime, settings: Settings,
+              credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
+    if credentials is not None:
+        check_key_attempt(request)
+        found = key_principal(session, credentials.credentials, runtime)
+        return found if found is not None or _key_failed(request) else None
+    if request.headers.get("authorization"):
+        return None
+    token = request.cookies.get(SESSION_COOKIE)
+    return session_principal(session, token, settings) if token else None
+
+
+def has_valid_credentials(runtime: Runtime, settings: Settings, authorization: str | None,
+                          cookie: str | None, request: Request) -> bool:
+    """Whether a request names a valid key or session, looked at before its body is read; a
+    database error is left for the request itself to meet (and answer 503)."""
+    if authorization:
+        check_key_attempt(request)
+    try:
+        with unit_of_work(runtime.reads) as session:
+            if authorization:
+                scheme, _, key = authorization.partition(" ")
+                valid = scheme.lower() == "bearer" and \
+                    ApiKeyRepository(session).find_valid(key.strip()) is not None
+                return valid or _key_failed(request)
+            return bool(cookie) and session_principal(session, cookie or "", settings) is not None
+    except (OperationalError, PoolTimeout):
+        return True
+
+
+def _address(request: Request) -> str:
+    return f"address:{request.client.host if request.client else 'unknown'}"
+
+
+def check_key_attempt(request: Request) -> None:
+    """Raise Throttled when this client address has failed too often of late."""
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    throttle.check([_address(request)], datetime.now(UTC))
+
+
+def _key_failed(request: Request) -> bool:
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    throttle.fail([_address(request)], datetime.now(UTC), "API key",
+                  client=_address(request).removeprefix("address:"), path=request.url.path)
+    return False
 
 
 def _csrf_ok(request: Request, principal: Principal) -> bool:

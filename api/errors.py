@@ -13,8 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.security import header_pairs
+from api.throttle import Throttled, retry_seconds
 from monitor.errors import (
     ConflictError,
     DatabaseError,
@@ -31,6 +34,7 @@ _STATUS_BY_ERROR: dict[type[MonitorError], tuple[int, str]] = {
     InvalidInputError: (422, "invalid_input"),
     DatabaseError: (503, "database_unavailable"),
 }
+RETRY_AFTER = {"Retry-After": "5"}  # seconds; a busy or stalled database is worth a retry
 log = logging.getLogger(__name__)
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed"}
@@ -48,6 +52,8 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(OverflowError, _unstorable)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(PoolTimeout, _database_busy)
+    app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -62,7 +68,9 @@ def _respond(request: Request, status: int, code: str, message: str, details: An
              headers: dict[str, str] | None = None) -> Response:
     page = _html_page(request)
     if page is not None:
-        return page(request, status, message)
+        response = page(request, status, message)
+        response.headers.update(headers or {})
+        return response
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
@@ -70,7 +78,8 @@ async def _monitor_error(request: Request, exc: MonitorError) -> Response:
     status, code = next(
         (v for k, v in _STATUS_BY_ERROR.items() if isinstance(exc, k)), (400, "bad_request")
     )
-    return _respond(request, status, code, str(exc))
+    return _respond(request, status, code, str(exc),
+                    headers=RETRY_AFTER if status == 503 else None)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -98,9 +107,27 @@ async def _unstorable(request: Request, exc: Exception) -> Response:
 
 async def _database_down(request: Request, exc: Exception) -> Response:
     log.warning("database error", exc_info=exc)
-    return _respond(request, 503, "database_unavailable", "the database is not answering")
+    return _respond(request, 503, "database_unavailable", "the database is not answering",
+                    headers=RETRY_AFTER)
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    log.warning("no database connection free", extra={"path": request.url.path})
+    return _respond(request, 503, "database_busy",
+                    "the database is busy: try again in a few seconds", headers=RETRY_AFTER)
+
+
+async def _throttled(request: Request, exc: Exception) -> Response:
+    wait = exc.retry_after if isinstance(exc, Throttled) else None
+    seconds = retry_seconds(wait) if wait is not None else 60
+    return _respond(request, 429, "too_many_attempts", str(exc),
+                    headers={"Retry-After": str(seconds)})
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("unexpected error", extra={"path": request.url.path}, exc_info=exc)
-    return _respond(request, 500, "internal_error", "something went wrong on our side")
+    response = _respond(request, 500, "internal_error", "something went wrong on our side")
+    # This handler answers from outside the middleware: it adds the security headers itself.
+    for name, value in header_pairs(request.url.path):
+        response.headers[name.decode()] = value.decode()
+    return response

@@ -17,6 +17,11 @@ HEADERS = {
 }
 
 
+def header_pairs(_path: str) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries (/docs included: its assets are served here)."""
+    return [*HEADERS.items(), (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]
+
+
 class SecurityHeaders:
     """Pure ASGI middleware: adds the headers without buffering bodies."""
 
@@ -27,14 +32,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = header_pairs(str(scope.get("path", "")))
+        names = {name for name, _ in extra}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in HEADERS]
-                headers += list(HEADERS.items())
-                headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-                message["headers"] = headers
+                           if k.lower() not in names]
+                message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -417,6 +417,23 @@ def digest(
 
 
 @app.command()
+def doctor(config: ConfigOption = None) -> None:
+    """Check the config, the database and its migrations, each source's health, and whether
+    Slack, the webhook and SMTP answer; exits 1 when something is wrong."""
+    from monitor.errors import ConfigError
+    from monitor.pipeline.doctor import run_doctor
+
+    try:
+        findings = run_doctor(_settings(config))
+    except ConfigError as exc:
+        typer.echo(f"fail  config: {exc}")
+        raise typer.Exit(1) from None
+    for finding in findings:
+        typer.echo(f"{finding.level:<5} {finding.check}: {finding.detail}")
+    raise typer.Exit(1 if any(f.level == "fail" for f in findings) else 0)
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option(help="Where the demo keeps its config and data.")]
     = Path("demo-data"),

@@ -78,6 +78,14 @@ class _Section(BaseModel):
 class DatabaseSettings(_Section):
     url: str = "sqlite:///./monitor.db"
     echo: bool = False
+    # Connections a process keeps (pool_size) and may add under load (max_overflow); a request
+    # that finds none free within pool_timeout is answered 503 rather than queued for long.
+    pool_size: int = Field(default=10, gt=0, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
+    pool_timeout: Duration = timedelta(seconds=3)
+    busy_timeout: Duration = timedelta(seconds=10)  # SQLite: how long a writer waits for the lock
+    statement_timeout: Duration = timedelta(seconds=15)  # Postgres: longest statement or lock wait
+    connect_timeout: Duration = timedelta(seconds=5)  # Postgres: connecting, handshake included
 
     @field_validator("url")
     @classmethod
@@ -220,6 +228,17 @@ class ApiSettings(_Section):
     users: list[ApiUserSettings] = Field(default_factory=list)
     session_lifetime: Duration = timedelta(hours=12)
     metrics_access: Literal["api_key", "loopback", "public"] = "api_key"
+    # Requests that need the database are answered 503 (Retry-After) after this long, even
+    # when the database stalls without refusing; other requests are never held by them.
+    request_timeout: Duration = timedelta(seconds=20)
+    # Largest request body accepted, and how long it may take to arrive; bodies are read only
+    # after the key or session is checked.
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    body_timeout: Duration = timedelta(seconds=10)
+    # Failed logins (and API-key failures) allowed before each further one doubles the wait,
+    # per account; a client address gets four times as many. The wait never exceeds the max.
+    login_attempts: int = Field(default=5, gt=0)
+    login_max_backoff: Duration = timedelta(minutes=15)
 
 
 class Settings(BaseSettings):

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config import Settings
-from monitor.db.engine import build_engine, build_read_sessionmaker, build_sessionmaker
+from monitor.config import DatabaseSettings, Settings
+from monitor.db.engine import (
+    EngineLimits,
+    build_engine,
+    build_no_wait_sessionmaker,
+    build_read_sessionmaker,
+    build_sessionmaker,
+)
 from monitor.db.migrate import is_up_to_date, upgrade_database
 from monitor.errors import DatabaseError
 
@@ -24,13 +30,19 @@ class Runtime:
         """Sessions that only read (on SQLite: no write lock taken or awaited)."""
         return build_read_sessionmaker(self.engine)
 
+    @property
+    def optional_writes(self) -> sessionmaker[Session]:
+        """Sessions for writes that may be skipped (on SQLite: never wait for the lock)."""
+        return build_no_wait_sessionmaker(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def open_runtime(settings: Settings, *, auto_upgrade: bool = True) -> Runtime:
     """Connect to the database; an embedded SQLite is upgraded on its own, Postgres is checked."""
-    engine = build_engine(settings.database.url, echo=settings.database.echo)
+    engine = build_engine(settings.database.url, echo=settings.database.echo,
+                          limits=engine_limits(settings.database))
     if engine.dialect.name == "sqlite" and auto_upgrade:
         upgrade_database(engine)
     elif not is_up_to_date(engine):
@@ -38,3 +50,13 @@ def open_runtime(settings: Settings, *, auto_upgrade: bool = True) -> Runtime:
             "the database schema is not up to date: run `monitor db upgrade` first"
         )
     return Runtime(settings, engine, build_sessionmaker(engine))
+
+
+def engine_limits(database: DatabaseSettings) -> EngineLimits:
+    return EngineLimits(
+        pool_size=database.pool_size, max_overflow=database.max_overflow,
+        pool_timeout=database.pool_timeout.total_seconds(),
+        busy_timeout=database.busy_timeout.total_seconds(),
+        statement_timeout=database.statement_timeout.total_seconds(),
+        connect_timeout=database.connect_timeout.total_seconds(),
+    )

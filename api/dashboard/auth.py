@@ -26,6 +26,7 @@ from api.deps import (
     get_settings,
     session_principal,
 )
+from api.throttle import AuthThrottle, Throttled, retry_seconds
 from monitor.config import ApiUserSettings, Settings
 from monitor.db.repositories import ApiKeyRepository
 from monitor.db.repositories.users import DeskUserRepository, hash_password, verify_password
@@ -89,9 +90,10 @@ def login_page(request: Request, next: str = "/") -> Response:
     return _login_form(request, next, error=None)
 
 
-def _login_form(request: Request, back_to: str, error: str | None) -> Response:
+def _login_form(request: Request, back_to: str, error: str | None, status: int = 401
+                ) -> Response:
     token = secrets.token_urlsafe(24)
-    response = render_page(request, "login.html", None, status_code=401 if error else 200,
+    response = render_page(request, "login.html", None, status_code=status if error else 200,
                            back_to=local_path(back_to), error=error, login_token=token)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True,
                         secure=_is_https(request), samesite="strict", path="/login")
@@ -112,14 +114,43 @@ def login(
     if not cookie or not hmac.compare_digest(cookie.encode(), login_token.encode()):
         return _login_form(request, next, "The form expired. Please try again.")
     settings = get_settings(request)
+    throttle: AuthThrottle = request.app.state.auth_throttle
+    subjects = _login_subjects(request, api_key.strip(), username.strip())
+    try:
+        throttle.check(subjects, datetime.now(UTC))
+    except Throttled as exc:
+        return _throttled_form(request, next, exc)
     opened = _open_session(session, settings, api_key.strip(), username.strip(), password)
     if opened is None:
+        throttle.fail(subjects, datetime.now(UTC), "login", client=_client(request),
+                      account=username.strip() if not api_key.strip() else "(api key)")
         return _login_form(request, next, "Wrong API key, or wrong name or password.")
+    throttle.succeed([s for s in subjects if s.startswith("account:")])
     response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, opened, httponly=True, secure=_is_https(request),
                         samesite="lax", path="/",
                         max_age=int(settings.api.session_lifetime.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _login_subjects(request: Request, api_key: str, username: str) -> list[str]:
+    """Failures count against the client address, and against the account named."""
+    subjects = [f"address:{_client(request)}"]
+    if username and not api_key:
+        subjects.append(f"account:{username}")
+    return subjects
+
+
+def _throttled_form(request: Request, back_to: str, exc: Throttled) -> Response:
+    seconds = retry_seconds(exc.retry_after)
+    response = _login_form(
+        request, back_to, f"Too many failed attempts. Try again in {seconds} seconds.", 429)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

@@ -21,7 +21,8 @@ from api.dashboard.inbox_view import (
     parse_inbox_query,
 )
 from api.dashboard.render import render_page
-from api.deps import Principal, SessionDep
+from api.deps import Principal, RuntimeDep, SessionDep
+from monitor.db.engine import unit_of_work
 from monitor.db.repositories import BrandRepository, MentionRepository
 from monitor.db.repositories.exclusions import (
     EXCLUSION_KINDS,
@@ -35,6 +36,7 @@ from monitor.db.repositories.mentions import MentionFilter, MentionRow
 from monitor.db.repositories.users import DeskUserRepository
 from monitor.db.repositories.views import ViewRepository
 from monitor.errors import InvalidInputError
+from monitor.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -53,10 +55,17 @@ def home() -> Response:
     return RedirectResponse("/inbox", status_code=303)
 
 
+def _record_visit(runtime: Runtime, principal: str, now: datetime) -> datetime | None:
+    """The visit is its own brief write, so reading the inbox takes no write lock."""
+    with unit_of_work(runtime.sessions) as session:
+        return DeskUserRepository(session).record_visit(principal, now)
+
+
 @router.get("/inbox")
-def inbox(request: Request, session: SessionDep, principal: DeskDep) -> Response:
+def inbox(request: Request, session: SessionDep, principal: DeskDep,
+          runtime: RuntimeDep) -> Response:
     now = datetime.now(UTC)
-    last_visit = DeskUserRepository(session).record_visit(principal.id, now)
+    last_visit = _record_visit(runtime, principal.id, now)
     query = parse_inbox_query(request.query_params, last_visit=last_visit, now=now)
     repo = MentionRepository(session)
     try:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from api.deps import get_runtime
+from api.errors import RETRY_AFTER
 from api.schemas import HealthOut
 from monitor.db.engine import check_database
 from monitor.errors import DatabaseError
@@ -28,5 +29,5 @@ def healthz(runtime: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
         log.warning("health check failed", extra={"reason": str(exc)})
         body = HealthOut(status="degraded", database="unavailable",
                          detail="the database does not answer; see the service log")
-        return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(body.model_dump(), status_code=503, headers=RETRY_AFTER)
     return JSONResponse(HealthOut(status="ok", database="ok").model_dump())

@@ -1,9 +1,11 @@
-"""Engines and sessions: SQLite in WAL mode with IMMEDIATE writes, or Postgres via psycopg 3."""
+"""Engines and sessions: SQLite in WAL mode with IMMEDIATE writes and deferred reads, or
+Postgres via psycopg 3; every wait on the database is bounded."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -13,28 +15,64 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.location import check_sqlite_location, describe_url
 from monitor.errors import DatabaseError
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_OPTION = "monitor_read_only"
+NO_WAIT_OPTION = "monitor_no_wait"
 
 
-def build_engine(url: str, *, echo: bool = False) -> Engine:
+@dataclass(frozen=True, slots=True)
+class EngineLimits:
+    """How long anything may wait on the database, and how many connections a process holds."""
+
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_timeout: float = 3.0
+    busy_timeout: float = 30.0
+    statement_timeout: float = 15.0
+    connect_timeout: float = 5.0
+
+    @property
+    def capacity(self) -> int:
+        return self.pool_size + self.max_overflow
+
+
+def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = None) -> Engine:
     """An engine configured for the backend named by ``url``."""
+    limits = limits or EngineLimits()
     if url.startswith("sqlite"):
         check_sqlite_location(url)
-        return _sqlite_engine(url, echo)
+        return _sqlite_engine(url, echo, limits)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, future=True, pool_size=limits.pool_size,
+        max_overflow=limits.max_overflow, pool_timeout=limits.pool_timeout,
+        connect_args=_postgres_connect_args(limits),
+    )
 
 
-def _sqlite_engine(url: str, echo: bool) -> Engine:
+def _postgres_connect_args(limits: EngineLimits) -> dict[str, Any]:
+    # statement_timeout and lock_timeout bound slow queries and lock waits on the server; the
+    # keepalive and tcp_user_timeout settings end connections to a host that went silent.
+    statement_ms = max(1, int(limits.statement_timeout * 1000))
+    return {
+        "connect_timeout": max(1, round(limits.connect_timeout)),
+        "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}",
+        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+        "keepalives_count": 3, "tcp_user_timeout": statement_ms + 5000,
+    }
+
+
+def _sqlite_engine(url: str, echo: bool, limits: EngineLimits) -> Engine:
+    busy_ms = max(0, int(limits.busy_timeout * 1000))
     engine = create_engine(
         url,
         echo=echo,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        pool_size=limits.pool_size, max_overflow=limits.max_overflow,
+        pool_timeout=limits.pool_timeout,
+        connect_args={"timeout": limits.busy_timeout, "check_same_thread": False},
     )
     event.listen(engine, "connect", _on_sqlite_connect)
-    event.listen(engine, "begin", _on_sqlite_begin)
+    event.listen(engine, "begin", lambda connection: _on_sqlite_begin(connection, busy_ms))
     return engine
 
 
@@ -43,20 +81,22 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _on_sqlite_begin(connection: Any) -> None:
+def _on_sqlite_begin(connection: Any, busy_ms: int) -> None:
     # A deferred transaction that reads then writes fails with SQLITE_BUSY at once, whatever
     # the busy timeout; taking the write lock up front makes writers queue instead. Sessions
-    # that only read say so and begin deferred: in WAL mode they never wait for a writer.
-    if connection.get_execution_options().get(READ_ONLY_OPTION):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # that only read say so and begin deferred: in WAL mode they never wait for a writer, and
+    # query_only makes a write slipped into one fail loudly instead of taking the lock.
+    options = connection.get_execution_options()
+    read_only = bool(options.get(READ_ONLY_OPTION))
+    wait_ms = 0 if options.get(NO_WAIT_OPTION) else busy_ms
+    connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -67,6 +107,12 @@ def build_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reading only: on SQLite they neither take nor wait for the write lock."""
     reader = engine.execution_options(**{READ_ONLY_OPTION: True})
     return sessionmaker(reader, expire_on_commit=False, autoflush=False)
+
+
+def build_no_wait_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for optional writes: on SQLite they give up at once when the lock is taken."""
+    eager = engine.execution_options(**{NO_WAIT_OPTION: True})
+    return sessionmaker(eager, expire_on_commit=False, autoflush=False)
 
 
 @contextmanager
@@ -84,7 +130,7 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 def check_database(engine: Engine) -> None:
     """Raise DatabaseError with the reason when the database does not answer."""
     try:
-        with engine.connect() as connection:
+        with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as exc:
         raise DatabaseError(

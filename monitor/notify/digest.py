@@ -52,6 +52,7 @@ class AlertLine:
     summary: str
     opened: str
     url: str | None
+    subject: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,8 @@ def compute_alert_lines(alerts: Sequence[DigestAlert], data: DigestData,
     ordered = sorted(alerts, key=lambda a: (a.opened_at, a.alert_id))
     return tuple(AlertLine(SEVERITY_LABELS[a.severity], KIND_LABELS[a.kind], a.summary,
                            render_local_time(a.opened_at, zone) or "",
-                           render_safe_url(compute_alert_url(data.dashboard_url, a.alert_id)))
+                           render_safe_url(compute_alert_url(data.dashboard_url, a.alert_id)),
+                           " ".join(a.subject.split()))
                  for a in ordered)
 
 
@@ -179,7 +181,7 @@ def compute_zone(name: str) -> ZoneInfo:
 
 def render_digest_subject(data: DigestData) -> str:
     mentions = sum(b.mentions for b in data.brands)
-    alerts = sum(len(b.alerts) for b in data.brands)
+    alerts = sum(len(b.alerts) for b in data.brands) + len(data.other_alerts)
     noun = "alert" if alerts == 1 else "alerts"
     return f"Weekly brand digest {data.week}: {mentions:,} mentions, {alerts} {noun}"
 
@@ -191,6 +193,7 @@ def render_digest(data: DigestData) -> tuple[str, str, str]:
     context = {
         "data": data,
         "brands": [compute_brand_view(b, data, zone) for b in data.brands],
+        "other_alerts": compute_alert_lines(data.other_alerts, data, zone),
         "period": (f"{render_local_time(data.start, zone)} – "
                    f"{render_local_time(data.end, zone)} ({data.timezone})"),
         "dashboard_url": render_safe_url(data.dashboard_url),

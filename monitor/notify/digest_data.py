@@ -35,6 +35,7 @@ class DigestAlert:
     severity: Severity
     summary: str
     opened_at: datetime
+    subject: str = ""  # what it is about, shown for alerts that belong to no brand
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +82,5 @@ class DigestData:
     generated_at: datetime
     dashboard_url: str
     brands: tuple[BrandDigest, ...]
+    # Alerts of the week that belong to no listed brand: rules across brands, failing sources.
+    other_alerts: tuple[DigestAlert, ...] = ()

@@ -4,6 +4,10 @@ A delivery is claimed (with a lease) and committed before it is sent, then its o
 recorded. A process killed between the two leaves the claim to expire and the message is sent
 again with the same delivery key: at least once, never lost; webhook receivers can drop the
 repeat by its ``X-Brand-Monitor-Delivery`` header.
+
+Deliveries of one channel go out in the order they were queued (the order their alerts were
+raised or updated): one that waits for a retry holds back the later ones of its channel, which
+follow it in order once the receiver is back.
 """
 
 from __future__ import annotations
@@ -66,6 +70,11 @@ class _Claimed:
     attempts: int
     message: AlertMessage | None
     payload: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def order(self) -> tuple[datetime, int]:
+        return self.created_at, self.delivery_id
 
 
 async def send_due_deliveries(
@@ -77,24 +86,56 @@ async def send_due_deliveries(
     report = DeliveryReport()
     if not claimed:
         return report
+    waiting: dict[str, datetime] = {}  # channel -> when its failed delivery is retried
     async with httpx.AsyncClient(follow_redirects=False) as client:
         for group in _groups(claimed):
+            channel = group[0].channel
+            if channel in waiting:  # keep the channel's order: follow the failed one later
+                await asyncio.to_thread(_defer, runtime, group, waiting[channel])
+                continue
             outcome = await _send(client, runtime.settings, group)
             if after_send:
                 for item in group:
                     after_send(_detached(item))
-            await asyncio.to_thread(_record, runtime, group, outcome, datetime.now(UTC), report)
+            retry_at = await asyncio.to_thread(_record, runtime, group, outcome,
+                                               datetime.now(UTC), report)
+            if retry_at is not None:
+                waiting[channel] = retry_at
     return report
+
+
+def _defer(runtime: Runtime, group: list[_Claimed], until: datetime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        AlertRepository(session).defer([c.delivery_id for c in group], until)
 
 
 def _claim(runtime: Runtime, now: datetime) -> list[_Claimed]:
     with unit_of_work(runtime.sessions) as session:
         repo = AlertRepository(session)
-        deliveries = repo.claim_due_deliveries(now, limit=BATCH, lease=CLAIM_LEASE)
+        deliveries = _behind_none(repo, repo.claim_due_deliveries(now, limit=BATCH,
+                                                                  lease=CLAIM_LEASE), now)
         alerts = {d.alert_id: session.get(Alert, d.alert_id) for d in deliveries if d.alert_id}
         return [_Claimed(d.id, d.key, d.channel, d.severity, d.attempts,
-                         _message(alerts.get(d.alert_id or 0), d), dict(d.payload))
+                         _message(alerts.get(d.alert_id or 0), d), dict(d.payload),
+                         d.created_at)
                 for d in deliveries]
+
+
+def _behind_none(repo: AlertRepository, claimed: list[Delivery], now: datetime
+                 ) -> list[Delivery]:
+    """The claimed deliveries with no earlier one of their channel still queued; the others are
+    put back, due when that earlier one is."""
+    ids = [d.id for d in claimed]
+    kept: list[Delivery] = []
+    for channel in sorted({d.channel for d in claimed}):
+        blocker = repo.oldest_unsent(channel, ids)
+        mine = [d for d in claimed if d.channel == channel]
+        held = [d for d in mine if blocker is not None
+                and (blocker.created_at, blocker.id) < (d.created_at, d.id)]
+        if blocker is not None and held:
+            repo.defer([d.id for d in held], max(blocker.next_attempt_at, now))
+        kept += [d for d in mine if d not in held]
+    return sorted(kept, key=lambda d: (d.created_at, d.id))
 
 
 def _message(alert: Alert | None, delivery: Delivery) -> AlertMessage | None:
@@ -110,10 +151,12 @@ def _message(alert: Alert | None, delivery: Delivery) -> AlertMessage | None:
 
 
 def _groups(claimed: Sequence[_Claimed]) -> list[list[_Claimed]]:
-    """Non-critical Slack messages due together go out as one batched message."""
+    """Non-critical Slack messages due together go out as one batched message; groups go in
+    the order of their earliest member."""
     batched = [c for c in claimed if c.channel == "slack" and c.severity != "critical"]
     single = [[c] for c in claimed if c not in batched]
-    return ([batched] if len(batched) > 1 else [[c] for c in batched]) + single
+    groups = ([batched] if len(batched) > 1 else [[c] for c in batched]) + single
+    return sorted(groups, key=lambda g: min(c.order for c in g))
 
 
 async def _send(client: httpx.AsyncClient, settings: Settings,
@@ -140,7 +183,9 @@ async def _send(client: httpx.AsyncClient, settings: Settings,
 
 
 def _record(runtime: Runtime, group: list[_Claimed], outcome: DeliveryOutcome, now: datetime,
-            report: DeliveryReport) -> None:
+            report: DeliveryReport) -> datetime | None:
+    """Record the outcome; returns when the group is tried again, if it is."""
+    retry_at = None
     with unit_of_work(runtime.sessions) as session:
         repo = AlertRepository(session)
         for item in group:
@@ -150,6 +195,9 @@ def _record(runtime: Runtime, group: list[_Claimed], outcome: DeliveryOutcome, n
             log.info("delivery attempted", extra={"delivery_id": item.delivery_id,
                                                    "channel": item.channel,
                                                    "status": delivery.status})
+            if delivery.status == "pending":
+                retry_at = delivery.next_attempt_at
+    return retry_at
 
 
 async def _send_email(email: EmailSettings, payload: dict[str, Any]) -> DeliveryOutcome:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.db.engine import unit_of_work
 from monitor.db.models import Brand
+from monitor.db.models_alerts import Alert
 from monitor.db.repositories import BrandRepository
 from monitor.db.repositories.alerts import AlertRepository, DigestRepository, DigestRow
 from monitor.domain.alerts import TermCount
@@ -77,14 +78,16 @@ def build_digest(runtime: Runtime, week: str, now: datetime | None = None) -> Re
                           repo.alerts(brand.id, start, end))
             for brand in BrandRepository(session).list_all(enabled_only=True)
         ]
+        others = repo.alerts_outside([b.brand_id for b in brands], start, end)
     data = DigestData(week=week, start=start, end=end, timezone=zone.key, generated_at=now,
-                      dashboard_url=runtime.settings.api.public_url, brands=tuple(brands))
+                      dashboard_url=runtime.settings.api.public_url, brands=tuple(brands),
+                      other_alerts=tuple(_digest_alert(a) for a in others))
     subject, html, text = render_digest(data)
     return RenderedDigest(week, subject, html, text)
 
 
 def _brand_digest(brand: Brand, week: str, zone: ZoneInfo, rows: list[DigestRow],
-                  previous: list[DigestRow], alerts: Sequence[object]) -> BrandDigest:
+                  previous: list[DigestRow], alerts: Sequence[Alert]) -> BrandDigest:
     own_words = query_words(brand.query)
     rising = compute_rising_terms([r.text for r in rows], [r.text for r in previous],
                                   exclude=own_words, top=TOP)
@@ -97,12 +100,16 @@ def _brand_digest(brand: Brand, week: str, zone: ZoneInfo, rows: list[DigestRow]
                          Counter(t for r in rows for t in r.topics).most_common(TOP)),
         rising_terms=tuple(RisingTerm(t.term, t.current_count, t.previous_count)
                            for t in rising),
-        alerts=tuple(DigestAlert(a.id, a.kind, a.severity, a.summary, a.created_at)  # type: ignore[attr-defined]
-                     for a in alerts),
+        alerts=tuple(_digest_alert(a) for a in alerts),
         top_threads=compute_threads(rows)[:TOP],
         unanswered_negative=tuple(t for t in compute_threads(rows, unanswered_negative=True)
                                   )[:TOP],
     )
+
+
+def _digest_alert(alert: Alert) -> DigestAlert:
+    return DigestAlert(alert.id, alert.kind, alert.severity, alert.summary,  # type: ignore[arg-type]
+                       alert.created_at, alert.subject)
 
 
 def compute_days(rows: Sequence[DigestRow], week: str, zone: ZoneInfo) -> tuple[DayVolume, ...]:

@@ -53,3 +53,17 @@ def test_health_does_not_reveal_database_details(settings: Settings) -> None:
     assert response.status_code == 503
     assert "secretdb" not in response.text
     assert "127.0.0.1" not in response.text
+
+
+def test_nul_and_encoded_path_tricks_are_404_with_the_security_headers(
+        client: TestClient) -> None:
+    for path in ("/static/x%00", "/static/desk.css%00", "/static/desk.css%00.png",
+                 "/static/%0a", "/static/..%2f..%2fapi%2fapp.py",
+                 "/static/%2e%2e/%2e%2e/pyproject.toml", "/static/..%5c..%5capi%5capp.py",
+                 "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/pyproject.toml", "/static/%ff",
+                 "/static//etc/passwd", "/api/v1/mentions%00", "/%00"):
+        response = client.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert "content-security-policy" in response.headers, path
+        assert response.json()["error"]["code"] == "not_found"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
@@ -177,6 +177,19 @@ class AlertRepository:
         self.session.flush()
         return claimed
 
+    def oldest_unsent(self, channel: str, besides: Sequence[int]) -> Delivery | None:
+        """The channel's earliest queued delivery (by when it was queued), ``besides`` aside."""
+        query = select(Delivery).where(
+            Delivery.channel == channel, Delivery.status == "pending",
+            Delivery.id.not_in(list(besides)),
+        ).order_by(Delivery.created_at, Delivery.id).limit(1)
+        return self.session.scalar(query)
+
+    def defer(self, delivery_ids: Sequence[int], until: datetime) -> None:
+        """Put claimed deliveries back, unsent and unattempted, due again at ``until``."""
+        self.session.execute(update(Delivery).where(Delivery.id.in_(list(delivery_ids)))
+                             .values(next_attempt_at=until, claimed_until=None))
+
     def deliveries_for(self, alert_ids: Sequence[int]) -> dict[int, list[Delivery]]:
         found: dict[int, list[Delivery]] = {i: [] for i in alert_ids}
         query = select(Delivery).where(Delivery.alert_id.in_(list(alert_ids))).order_by(
@@ -246,4 +259,12 @@ class DigestRepository:
     def alerts(self, brand_id: int, start: datetime, end: datetime) -> list[Alert]:
         query = select(Alert).where(Alert.brand_id == brand_id, Alert.created_at >= start,
                                     Alert.created_at < end).order_by(Alert.created_at)
+        return list(self.session.scalars(query))
+
+    def alerts_outside(self, brand_ids: list[int], start: datetime, end: datetime
+                       ) -> list[Alert]:
+        """The week's alerts of no brand in ``brand_ids`` (brand-less ones included)."""
+        query = select(Alert).where(
+            or_(Alert.brand_id.is_(None), Alert.brand_id.not_in(brand_ids)),
+            Alert.created_at >= start, Alert.created_at < end).order_by(Alert.created_at)
         return list(self.session.scalars(query))

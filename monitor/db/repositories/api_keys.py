@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import ApiKey
@@ -49,6 +49,9 @@ class ApiKeyRepository:
     def touch(self, row: ApiKey, now: datetime) -> None:
         row.last_used_at = now
         self.session.flush()
+
+    def touch_by_id(self, key_id: int, now: datetime) -> None:
+        self.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
     def list_all(self) -> list[ApiKey]:
         return list(self.session.scalars(select(ApiKey).order_by(ApiKey.id)))
