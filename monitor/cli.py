@@ -97,6 +97,7 @@ def collect(
         raise typer.Exit(2)
     with _user_errors():
         runtime = _runtime(config)
+        runtime.keep_claims_alive()
         try:
             report = asyncio.run(_collect_with_progress(runtime, all_sources))
         finally:

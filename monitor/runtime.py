@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.claims import ClaimKeeper
 from monitor.config import Settings
 from monitor.db.engine import build_engine, build_read_sessionmaker, build_sessionmaker
 from monitor.db.migrate import is_up_to_date, upgrade_database
+from monitor.db.repositories.claims import ClaimTerms
 from monitor.errors import DatabaseError
 
 
@@ -18,13 +20,24 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    keeper: ClaimKeeper = field(default_factory=ClaimKeeper)
 
     @property
     def reads(self) -> sessionmaker[Session]:
         """Sessions that only read (on SQLite: no write lock taken or awaited)."""
         return build_read_sessionmaker(self.engine)
 
+    @property
+    def claim_terms(self) -> ClaimTerms:
+        """How this process claims work: as its own holder, for the configured lease."""
+        return ClaimTerms(self.keeper.holder, self.settings.workers.lease)
+
+    def keep_claims_alive(self) -> None:
+        """For processes that claim work: free dead processes' claims, renew our own."""
+        self.keeper.start(self.sessions, self.settings.workers.lease)
+
     def dispose(self) -> None:
+        self.keeper.stop(self.sessions)
         self.engine.dispose()
 
 

@@ -31,6 +31,7 @@ async def serve_api(runtime: Runtime, *, host: str | None, port: int | None) -> 
 async def serve_api_with_scheduler(
     runtime: Runtime, *, host: str | None, port: int | None
 ) -> None:
+    runtime.keep_claims_alive()
     scheduler = build_scheduler(runtime)
     scheduler.start()
     try:
