@@ -161,6 +161,21 @@ def run(config: ConfigOption = None, host: HostOption = None, port: PortOption =
         asyncio.run(serve_api_with_scheduler(_runtime(config), host=host, port=port))
 
 
+@app.command()
+def worker(
+    config: ConfigOption = None,
+    health_file: Annotated[Path | None, typer.Option(
+        help="A file touched on every heartbeat (each quarter of workers.lease), for health "
+             "checks.")] = None,
+) -> None:
+    """Collect, analyse and deliver without the API; run any number of them on Postgres."""
+    from monitor.server import require_shared_database, run_worker
+
+    with _user_errors():
+        require_shared_database(_settings(config))
+        asyncio.run(run_worker(_runtime(config), health_file=health_file))
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option("--name", help="Who or what uses this key.")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -32,9 +33,9 @@ class Runtime:
         """How this process claims work: as its own holder, for the configured lease."""
         return ClaimTerms(self.keeper.holder, self.settings.workers.lease)
 
-    def keep_claims_alive(self) -> None:
+    def keep_claims_alive(self, on_beat: Callable[[], None] | None = None) -> None:
         """For processes that claim work: free dead processes' claims, renew our own."""
-        self.keeper.start(self.sessions, self.settings.workers.lease)
+        self.keeper.start(self.sessions, self.settings.workers.lease, on_beat)
 
     def dispose(self) -> None:
         self.keeper.stop(self.sessions)
