@@ -179,6 +179,7 @@ def collect(
         raise typer.Exit(2)
     with _user_errors():
         runtime = _runtime(config)
+        runtime.keep_claims_alive()
         try:
             report = asyncio.run(_collect_with_progress(runtime, all_sources))
             statuses = load_source_statuses(runtime, datetime.now(UTC))
@@ -269,6 +270,21 @@ def run(config: ConfigOption = None, host: HostOption = None, port: PortOption =
 
     with _user_errors():
         asyncio.run(serve_api_with_scheduler(_runtime(config), host=host, port=port))
+
+
+@app.command()
+def worker(
+    config: ConfigOption = None,
+    health_file: Annotated[Path | None, typer.Option(
+        help="A file touched on every heartbeat (each quarter of workers.lease), for health "
+             "checks.")] = None,
+) -> None:
+    """Collect, analyse and deliver without the API; run any number of them on Postgres."""
+    from monitor.server import require_shared_database, run_worker
+
+    with _user_errors():
+        require_shared_database(_settings(config))
+        asyncio.run(run_worker(_runtime(config), health_file=health_file))
 
 
 @apikey_app.command("create")

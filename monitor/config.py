@@ -112,6 +112,22 @@ class CollectorSettings(_Section):
     languages: list[str] = Field(default_factory=lambda: ["en"])
 
 
+class WorkerSettings(_Section):
+    """How processes share the work through the database (`monitor worker`, `monitor run`)."""
+
+    # A claim whose holder stopped heart-beating is taken over after this long; the holder
+    # renews its claims every quarter of it.
+    lease: Duration = timedelta(minutes=1)
+    tick: Duration = timedelta(seconds=30)  # how often a worker looks for due work
+
+    @field_validator("lease")
+    @classmethod
+    def _lease_long_enough(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=2):
+            raise ValueError("must be at least 2s")
+        return value
+
+
 class BrandSettings(_Section):
     name: str = Field(min_length=1, max_length=200)
     query: QueryText
@@ -250,6 +266,7 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     collector: CollectorSettings = Field(default_factory=CollectorSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     brands: list[BrandSettings] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.claims import ClaimKeeper
 from monitor.config import DatabaseSettings, Settings
 from monitor.db.engine import (
     EngineLimits,
@@ -16,6 +18,7 @@ from monitor.db.engine import (
     build_sessionmaker,
 )
 from monitor.db.migrate import is_up_to_date, upgrade_database
+from monitor.db.repositories.claims import ClaimTerms
 from monitor.errors import DatabaseError
 
 
@@ -24,6 +27,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    keeper: ClaimKeeper = field(default_factory=ClaimKeeper)
 
     @property
     def reads(self) -> sessionmaker[Session]:
@@ -35,7 +39,17 @@ class Runtime:
         """Sessions for writes that may be skipped (on SQLite: never wait for the lock)."""
         return build_no_wait_sessionmaker(self.engine)
 
+    @property
+    def claim_terms(self) -> ClaimTerms:
+        """How this process claims work: as its own holder, for the configured lease."""
+        return ClaimTerms(self.keeper.holder, self.settings.workers.lease)
+
+    def keep_claims_alive(self, on_beat: Callable[[], None] | None = None) -> None:
+        """For processes that claim work: free dead processes' claims, renew our own."""
+        self.keeper.start(self.sessions, self.settings.workers.lease, on_beat)
+
     def dispose(self) -> None:
+        self.keeper.stop(self.sessions)
         self.engine.dispose()
 
 

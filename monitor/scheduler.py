@@ -1,13 +1,15 @@
 """The scheduled work of one process (APScheduler, in memory): cycles, deliveries, the digest.
 
-Runs only in `monitor run`, never inside API worker processes: with several uvicorn workers
-every job would run several times. Several machines share the work through the database
-(due sources and deliveries are claimed with SKIP LOCKED on Postgres), not the scheduler;
-the digest cannot go out twice because its delivery is keyed by its week.
+Runs in `monitor run` and `monitor worker`, never inside API processes. Any number of
+processes share the work through the database, not the scheduler: due sources, threads and
+deliveries are claimed (with SKIP LOCKED on Postgres), and the singleton jobs (alert
+evaluation, the digest) run in one process at a time under an advisory lock; the digest
+cannot go out twice anyway, because its delivery is keyed by its week.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,21 +17,22 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.db.repositories.claims import hold_singleton
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
 from monitor.pipeline.digest import compute_last_week, send_digest
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
-DEFAULT_TICK = timedelta(seconds=30)
 DELIVERY_TICK = timedelta(seconds=20)
 
 
-def build_scheduler(runtime: Runtime, tick: timedelta = DEFAULT_TICK) -> AsyncIOScheduler:
+def build_scheduler(runtime: Runtime, tick: timedelta | None = None) -> AsyncIOScheduler:
+    tick = tick or runtime.settings.workers.tick
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(_cycle, "interval", seconds=tick.total_seconds(), args=[runtime],
                       id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
-    scheduler.add_job(_deliver, "interval", seconds=DELIVERY_TICK.total_seconds(),
+    scheduler.add_job(_deliver, "interval", seconds=min(tick, DELIVERY_TICK).total_seconds(),
                       args=[runtime], id="deliver", max_instances=1, coalesce=True)
     notifications = runtime.settings.notifications
     if notifications.email is not None and notifications.digest.enabled:
@@ -44,6 +47,9 @@ def build_scheduler(runtime: Runtime, tick: timedelta = DEFAULT_TICK) -> AsyncIO
 async def _cycle(runtime: Runtime) -> None:
     try:
         report = await run_cycle(runtime)
+    except asyncio.CancelledError:
+        log.info("cycle stopped: shutting down")
+        return
     except Exception:
         log.exception("cycle failed")
         return
@@ -63,6 +69,8 @@ async def _cycle(runtime: Runtime) -> None:
 async def _deliver(runtime: Runtime) -> None:
     try:
         await send_due_deliveries(runtime)
+    except asyncio.CancelledError:
+        log.info("delivery run stopped: shutting down")
     except Exception:
         log.exception("delivery run failed")
 
@@ -71,7 +79,13 @@ async def _digest(runtime: Runtime) -> None:
     zone = ZoneInfo(runtime.settings.notifications.timezone)
     week = compute_last_week(datetime.now(UTC), zone)
     try:
-        result = await send_digest(runtime, week)
+        with hold_singleton(runtime.engine, "digest") as mine:
+            if not mine:
+                return
+            result = await send_digest(runtime, week)
+    except asyncio.CancelledError:
+        log.info("weekly digest stopped: shutting down", extra={"week": week})
+        return
     except Exception:
         log.exception("weekly digest failed", extra={"week": week})
         return

@@ -72,6 +72,7 @@ class Source(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     next_check_at: Mapped[datetime] = mapped_column(index=True)
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200), index=True)
     last_fetched_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_status: Mapped[str | None] = mapped_column(String(40))
@@ -181,6 +182,7 @@ class ThreadWatch(Base):
     from_first_crawl: Mapped[bool] = mapped_column(Boolean, default=False)
     next_check_at: Mapped[datetime] = mapped_column(index=True)
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200), index=True)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     last_fetched_at: Mapped[datetime | None]

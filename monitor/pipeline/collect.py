@@ -26,7 +26,6 @@ from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
-CLAIM_LEASE = timedelta(minutes=15)
 # Raised by our own code or a broken install, never by a site: such a failure is the program's,
 # so it is reported once for the run and not recorded against each source.
 PROGRAM_ERRORS: tuple[type[BaseException], ...] = (
@@ -171,7 +170,7 @@ def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[S
     with unit_of_work(runtime.sessions) as session:
         sources = SourceRepository(session).claim_due(
             now, limit=settings.batch_size, per_host=settings.per_host_batch,
-            lease=CLAIM_LEASE, include_all=include_all,
+            terms=runtime.claim_terms, include_all=include_all,
         )
         return [SourceJob.from_row(s) for s in sources]
 
@@ -179,7 +178,7 @@ def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[S
 def _claim_threads(runtime: Runtime, now: datetime) -> list[ThreadJob]:
     with unit_of_work(runtime.sessions) as session:
         watches = ThreadRepository(session).claim_due(
-            now, limit=runtime.settings.collector.batch_size * 4, lease=CLAIM_LEASE
+            now, limit=runtime.settings.collector.batch_size * 4, terms=runtime.claim_terms
         )
         kinds = {s.id: s.kind for s in SourceRepository(session).list_all()}
         return [ThreadJob.from_row(w, kinds.get(w.source_id)) for w in watches]

@@ -17,7 +17,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from monitor.config import EmailSettings, Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories.alerts import AlertRepository
+from monitor.db.repositories.claims import release_claim
 from monitor.domain.alerts import compute_explanation_from_record
 from monitor.notify.delivery import DeliveryOutcome, compute_response_excerpt, decide_next_attempt
 from monitor.notify.email import SmtpParams, build_digest_message, send_email
@@ -37,8 +38,7 @@ from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 # A run sends at most BATCH messages one after another, each bounded by its timeout (30 s for
-# SMTP): the lease must outlast the run, or another worker would take the rest and send twice.
-CLAIM_LEASE = timedelta(minutes=15)
+# SMTP): the claims stay alive through the run because the process's heartbeat renews them.
 BATCH = 20
 
 # Called after a message is sent and before its outcome is recorded; tests use it to stop
@@ -112,8 +112,9 @@ def _defer(runtime: Runtime, group: list[_Claimed], until: datetime) -> None:
 def _claim(runtime: Runtime, now: datetime) -> list[_Claimed]:
     with unit_of_work(runtime.sessions) as session:
         repo = AlertRepository(session)
-        deliveries = _behind_none(repo, repo.claim_due_deliveries(now, limit=BATCH,
-                                                                  lease=CLAIM_LEASE), now)
+        deliveries = _behind_none(
+            repo, repo.claim_due_deliveries(now, limit=BATCH, terms=runtime.claim_terms), now
+        )
         alerts = {d.alert_id: session.get(Alert, d.alert_id) for d in deliveries if d.alert_id}
         return [_Claimed(d.id, d.key, d.channel, d.severity, d.attempts,
                          _message(alerts.get(d.alert_id or 0), d), dict(d.payload),
@@ -213,7 +214,7 @@ async def _send_email(email: EmailSettings, payload: dict[str, Any]) -> Delivery
 def apply_outcome(delivery: Delivery, outcome: DeliveryOutcome, now: datetime) -> None:
     """Record one attempt's outcome on the delivery row."""
     delivery.attempts += 1
-    delivery.claimed_until = None
+    release_claim(delivery)
     delivery.last_status_code = outcome.status_code
     delivery.last_response = compute_response_excerpt(
         " ".join(filter(None, [outcome.reason, outcome.response_text])))

@@ -23,7 +23,7 @@ from monitor.notify.weeks import compute_week_label
 from monitor.pipeline.alerting import evaluate_alerts
 from monitor.pipeline.config_sync import sync_config
 from monitor.pipeline.cycle import run_cycle
-from monitor.pipeline.deliver import CLAIM_LEASE, send_due_deliveries
+from monitor.pipeline.deliver import send_due_deliveries
 from monitor.pipeline.digest import send_digest
 from monitor.runtime import Runtime
 from tests.collectors.conftest import FixtureServer, Reply
@@ -224,7 +224,7 @@ def test_a_crash_between_send_and_record_resends_with_the_same_key(
     assert len(receiver.requests) == 1
     # Not recorded: the claim expires and the message goes again, under the same key.
     assert asyncio.run(send_due_deliveries(runtime, now=NOW)).sent == 0  # still claimed
-    later = NOW + CLAIM_LEASE + timedelta(minutes=1)
+    later = NOW + runtime.settings.workers.lease + timedelta(minutes=1)
     report = asyncio.run(send_due_deliveries(runtime, now=later))
     assert report.sent == 1
     keys = [r.headers["X-Brand-Monitor-Delivery"] for r in receiver.requests]

@@ -19,12 +19,14 @@ from monitor.db.repositories import (
     SourceRepository,
 )
 from monitor.db.repositories.brands import BrandSpec
+from monitor.db.repositories.claims import ClaimTerms
 from monitor.db.repositories.mentions import MentionFilter
 from monitor.db.repositories.sources import SourceSpec
 from monitor.errors import InvalidInputError
 from monitor.runtime import Runtime
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+TERMS = ClaimTerms("test-host:1:a", timedelta(minutes=5))
 
 
 def _source(runtime: Runtime, url: str = "https://blog.example.com/feed/") -> int:
@@ -168,12 +170,12 @@ def test_claim_due_respects_per_host_cap_and_lease(runtime: Runtime) -> None:
                         timedelta(minutes=30)) for i in range(6)], NOW)
     with unit_of_work(runtime.sessions) as session:
         claimed = SourceRepository(session).claim_due(
-            NOW, limit=10, per_host=2, lease=timedelta(minutes=5), include_all=False)
+            NOW, limit=10, per_host=2, terms=TERMS, include_all=False)
         hosts = sorted(s.host for s in claimed)
     assert hosts == ["a.example", "a.example", "b.example", "b.example"]
     with unit_of_work(runtime.sessions) as session:
         again = SourceRepository(session).claim_due(
-            NOW, limit=10, per_host=2, lease=timedelta(minutes=5), include_all=False)
+            NOW, limit=10, per_host=2, terms=TERMS, include_all=False)
     assert {s.host for s in again} == {"a.example"}  # the two not yet claimed
     assert not {s.id for s in again} & {s.id for s in claimed}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text, update
@@ -14,6 +14,7 @@ from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories._cursor import decode_cursor, encode_cursor
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
+from monitor.db.repositories.claims import ClaimTerms, claim_rows
 from monitor.domain.alerts import MentionRow
 from monitor.errors import NotFoundError
 
@@ -163,19 +164,12 @@ class AlertRepository:
         result = self.session.execute(statement.returning(table.c.id), list(rows))
         return len(result.all())
 
-    def claim_due_deliveries(self, now: datetime, *, limit: int, lease: timedelta
+    def claim_due_deliveries(self, now: datetime, *, limit: int, terms: ClaimTerms
                              ) -> list[Delivery]:
-        query = select(Delivery).where(
-            Delivery.status == "pending", Delivery.next_attempt_at <= now,
-            or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now),
-        ).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        claimed = list(self.session.scalars(query))
-        for delivery in claimed:
-            delivery.claimed_until = now + lease
-        self.session.flush()
-        return claimed
+        conditions = (Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        return claim_rows(self.session, Delivery, conditions,
+                          (Delivery.next_attempt_at, Delivery.id),
+                          limit=limit, now=now, terms=terms)
 
     def oldest_unsent(self, channel: str, besides: Sequence[int]) -> Delivery | None:
         """The channel's earliest queued delivery (by when it was queued), ``besides`` aside."""
@@ -188,7 +182,7 @@ class AlertRepository:
     def defer(self, delivery_ids: Sequence[int], until: datetime) -> None:
         """Put claimed deliveries back, unsent and unattempted, due again at ``until``."""
         self.session.execute(update(Delivery).where(Delivery.id.in_(list(delivery_ids)))
-                             .values(next_attempt_at=until, claimed_until=None))
+                             .values(next_attempt_at=until, claimed_until=None, claimed_by=None))
 
     def deliveries_for(self, alert_ids: Sequence[int]) -> dict[int, list[Delivery]]:
         found: dict[int, list[Delivery]] = {i: [] for i in alert_ids}

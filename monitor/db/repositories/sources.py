@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Source
+from monitor.db.repositories.claims import ClaimTerms, claim_rows, release_claim
 from monitor.errors import NotFoundError
 
 MAX_ERROR_CHARS = 2000
@@ -62,27 +63,17 @@ class SourceRepository:
         self.session.flush()
 
     def claim_due(
-        self, now: datetime, *, limit: int, per_host: int, lease: timedelta, include_all: bool
+        self, now: datetime, *, limit: int, per_host: int, terms: ClaimTerms, include_all: bool
     ) -> list[Source]:
-        """Take up to ``limit`` due sources (at most ``per_host`` per host) for this worker.
-
-        On Postgres the candidate rows are locked with SKIP LOCKED, so concurrent workers never
-        claim the same source; the lease keeps it claimed after this transaction commits.
-        """
-        query = select(Source).where(
-            Source.enabled.is_(True),
-            or_(Source.claimed_until.is_(None), Source.claimed_until <= now),
-        )
+        """Take up to ``limit`` due sources (at most ``per_host`` per host) for this worker."""
+        conditions: list[Any] = [Source.enabled.is_(True)]
         if not include_all:
-            query = query.where(Source.next_check_at <= now)
-        query = query.order_by(Source.next_check_at, Source.id).limit(limit * 4)
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        claimed = _cap_per_host(list(self.session.scalars(query)), limit, per_host)
-        for source in claimed:
-            source.claimed_until = now + lease
-        self.session.flush()
-        return claimed
+            conditions.append(Source.next_check_at <= now)
+        return claim_rows(
+            self.session, Source, conditions, (Source.next_check_at, Source.id),
+            limit=limit * 4, now=now, terms=terms,
+            pick=lambda candidates: _cap_per_host(candidates, limit, per_host),
+        )
 
     def record_success(
         self, source_id: int, *, now: datetime, status: str, etag: str | None,
@@ -114,7 +105,8 @@ def fit_validator(value: str | None, limit: int) -> str | None:
 
 def _finish(source: Source, now: datetime, status: str, next_check_at: datetime) -> None:
     source.last_fetched_at, source.last_status = now, status
-    source.next_check_at, source.claimed_until = next_check_at, None
+    source.next_check_at = next_check_at
+    release_claim(source)
 
 
 def _cap_per_host(candidates: list[Source], limit: int, per_host: int) -> list[Source]:

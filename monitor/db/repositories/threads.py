@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
+from monitor.db.repositories.claims import ClaimTerms, claim_rows, release_claim
 from monitor.db.repositories.sources import MAX_ERROR_CHARS, fit_validator
 from monitor.errors import NotFoundError
 
@@ -73,20 +74,15 @@ class ThreadRepository:
         self.session.flush()
         return count
 
-    def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[ThreadWatch]:
-        query = select(ThreadWatch).where(
+    def claim_due(self, now: datetime, *, limit: int, terms: ClaimTerms) -> list[ThreadWatch]:
+        conditions = (
             ThreadWatch.next_check_at <= now,
             or_(ThreadWatch.last_fetched_at.is_(None), ThreadWatch.follow_until > now),
-            or_(ThreadWatch.claimed_until.is_(None), ThreadWatch.claimed_until <= now),
             ThreadWatch.error_count < MAX_THREAD_ERRORS,
-        ).order_by(ThreadWatch.next_check_at, ThreadWatch.id).limit(limit)
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        claimed = list(self.session.scalars(query))
-        for watch in claimed:
-            watch.claimed_until = now + lease
-        self.session.flush()
-        return claimed
+        )
+        return claim_rows(self.session, ThreadWatch, conditions,
+                          (ThreadWatch.next_check_at, ThreadWatch.id),
+                          limit=limit, now=now, terms=terms)
 
     def record_fetch(
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,
@@ -95,7 +91,8 @@ class ThreadRepository:
         watch = self.get(watch_id)
         watch.etag = fit_validator(etag, 500)
         watch.last_modified = fit_validator(last_modified, 100)
-        watch.last_fetched_at, watch.claimed_until = now, None
+        watch.last_fetched_at = now
+        release_claim(watch)
         watch.error_count, watch.last_error = 0, None
         if found_new:
             watch.last_activity_at = now
@@ -105,7 +102,7 @@ class ThreadRepository:
     def record_failure(self, watch_id: int, *, now: datetime, error: str,
                        next_check_at: datetime) -> None:
         watch = self.get(watch_id)
-        watch.claimed_until = None
+        release_claim(watch)
         watch.error_count += 1
         watch.last_error = error[:MAX_ERROR_CHARS]
         watch.next_check_at = next_check_at

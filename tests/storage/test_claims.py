@@ -1,0 +1,168 @@
+"""Claims with a holder and a heartbeat: expiry, renewal, hand-over and start-up reclaim."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from monitor.claims import ClaimKeeper, host_name, is_holder_gone
+from monitor.db.engine import unit_of_work
+from monitor.db.models import Source, ThreadWatch
+from monitor.db.models_alerts import Delivery
+from monitor.db.repositories import SourceRepository, ThreadRepository
+from monitor.db.repositories.alerts import AlertRepository
+from monitor.db.repositories.claims import ClaimRepository, ClaimTerms, hold_singleton
+from monitor.db.repositories.sources import SourceSpec
+from monitor.db.repositories.threads import DiscoveredThread
+from monitor.runtime import Runtime
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=1)
+A = ClaimTerms("host-a:11:aaaa", LEASE)
+B = ClaimTerms("host-b:22:bbbb", LEASE)
+
+
+def _sources(runtime: Runtime, count: int) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        SourceRepository(session).sync_from_config(
+            [SourceSpec(f"s{i}", f"https://h{i}.example/feed", None, timedelta(minutes=30))
+             for i in range(count)], NOW)
+
+
+def _claim_sources(runtime: Runtime, terms: ClaimTerms, now: datetime,
+                   include_all: bool = False) -> list[int]:
+    with unit_of_work(runtime.sessions) as session:
+        return [s.id for s in SourceRepository(session).claim_due(
+            now, limit=50, per_host=5, terms=terms, include_all=include_all)]
+
+
+def test_a_claim_names_its_holder_and_expires_after_the_lease(runtime: Runtime) -> None:
+    _sources(runtime, 3)
+    taken = _claim_sources(runtime, A, NOW)
+    assert len(taken) == 3
+    with runtime.sessions() as session:
+        holders = set(session.scalars(select(Source.claimed_by)))
+    assert holders == {A.holder}
+    assert _claim_sources(runtime, B, NOW + LEASE - timedelta(seconds=1)) == []
+    # The holder stopped renewing: after about a lease, not 15 minutes, another takes over,
+    # even for a forced run of every source.
+    assert sorted(_claim_sources(runtime, B, NOW + LEASE, include_all=True)) == sorted(taken)
+
+
+def test_the_heartbeat_keeps_claims_and_never_shortens_them(runtime: Runtime) -> None:
+    _sources(runtime, 2)
+    _claim_sources(runtime, A, NOW)
+    with unit_of_work(runtime.sessions) as session:
+        assert ClaimRepository(session).extend(A.holder, NOW + 3 * LEASE) == 2
+        assert ClaimRepository(session).extend(A.holder, NOW) == 0  # earlier: unchanged
+        assert ClaimRepository(session).extend(B.holder, NOW + 9 * LEASE) == 0
+    assert _claim_sources(runtime, B, NOW + 2 * LEASE) == []
+    assert len(_claim_sources(runtime, B, NOW + 3 * LEASE)) == 2
+
+
+def test_recording_the_work_frees_the_claim(runtime: Runtime) -> None:
+    _sources(runtime, 1)
+    [source_id] = _claim_sources(runtime, A, NOW)
+    with unit_of_work(runtime.sessions) as session:
+        SourceRepository(session).record_success(
+            source_id, now=NOW, status="200", etag=None, last_modified=None,
+            next_check_at=NOW, kind="rss")
+    with runtime.sessions() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        assert (source.claimed_by, source.claimed_until) == (None, None)
+    assert _claim_sources(runtime, B, NOW) == [source_id]
+
+
+def test_threads_and_deliveries_share_the_claim_helper(runtime: Runtime) -> None:
+    _sources(runtime, 1)
+    with unit_of_work(runtime.sessions) as session:
+        source_id = SourceRepository(session).list_all()[0].id
+        ThreadRepository(session).add_discovered(
+            source_id, [DiscoveredThread("https://h0.example/c.rss", "rss",
+                                         "https://h0.example/p", "P")], NOW)
+        AlertRepository(session).enqueue([{"key": "k1", "channel": "webhook",
+                                           "next_attempt_at": NOW, "created_at": NOW}])
+    with unit_of_work(runtime.sessions) as session:
+        watches = ThreadRepository(session).claim_due(NOW, limit=5, terms=A)
+        deliveries = AlertRepository(session).claim_due_deliveries(NOW, limit=5, terms=A)
+        assert [w.claimed_by for w in watches] == [A.holder]
+        assert [d.claimed_by for d in deliveries] == [A.holder]
+    with unit_of_work(runtime.sessions) as session:
+        assert ThreadRepository(session).claim_due(NOW, limit=5, terms=B) == []
+        assert AlertRepository(session).claim_due_deliveries(NOW, limit=5, terms=B) == []
+        assert ClaimRepository(session).release([A.holder]) == 2
+    with unit_of_work(runtime.sessions) as session:
+        assert len(ThreadRepository(session).claim_due(NOW, limit=5, terms=B)) == 1
+        assert len(AlertRepository(session).claim_due_deliveries(NOW, limit=5, terms=B)) == 1
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_whose_claims_are_stale_at_start_up() -> None:
+    host, me = "box", os.getpid()
+    dead = _dead_pid()
+    assert is_holder_gone(f"box:{dead}:x", host=host, pid=me, live=set())
+    assert not is_holder_gone(f"box:{os.getppid()}:x", host=host, pid=me, live=set())
+    assert not is_holder_gone(f"other:{dead}:x", host=host, pid=me, live=set())
+    # Our own pid under another token: a previous life of this pid (PID 1 in a restarted
+    # container) unless a keeper of this process holds it.
+    assert is_holder_gone(f"box:{me}:old", host=host, pid=me, live=set())
+    assert not is_holder_gone(f"box:{me}:old", host=host, pid=me, live={f"box:{me}:old"})
+    assert not is_holder_gone("garbage", host=host, pid=me, live=set())
+
+
+def test_a_restarted_process_takes_back_dead_claims_at_start(runtime: Runtime) -> None:
+    _sources(runtime, 3)
+    dead = ClaimTerms(f"{host_name()}:{_dead_pid()}:dead", timedelta(hours=1))
+    alive_elsewhere = ClaimTerms(f"elsewhere:{os.getpid()}:x", timedelta(hours=1))
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as session:
+        repo = SourceRepository(session)
+        repo.claim_due(now, limit=2, per_host=1, terms=dead, include_all=True)
+        repo.claim_due(now, limit=1, per_host=1, terms=alive_elsewhere, include_all=True)
+    keeper = ClaimKeeper()
+    assert keeper.reclaim_stale(runtime.sessions) == 2
+    with runtime.sessions() as session:
+        holders = sorted(str(h) for h in session.scalars(select(Source.claimed_by)))
+    assert holders == ["None", "None", alive_elsewhere.holder]
+
+
+def test_stopping_the_keeper_frees_its_claims(runtime: Runtime) -> None:
+    _sources(runtime, 2)
+    keeper = ClaimKeeper()
+    keeper.start(runtime.sessions, timedelta(seconds=2))
+    terms = ClaimTerms(keeper.holder, timedelta(seconds=2))
+    assert len(_claim_sources(runtime, terms, datetime.now(UTC))) == 2
+    keeper.beat(runtime.sessions, timedelta(hours=1))
+    with runtime.sessions() as session:
+        until = [s.claimed_until for s in session.scalars(select(Source))]
+    assert all(u is not None and u > datetime.now(UTC) + timedelta(minutes=30) for u in until)
+    keeper.stop(runtime.sessions)
+    with runtime.sessions() as session:
+        assert set(session.scalars(select(Source.claimed_by))) == {None}
+        assert list(session.scalars(select(ThreadWatch))) == []
+        assert list(session.scalars(select(Delivery))) == []
+
+
+def test_a_singleton_job_runs_in_one_process_at_a_time(runtime: Runtime) -> None:
+    with hold_singleton(runtime.engine, "digest") as first:
+        assert first
+        with hold_singleton(runtime.engine, "digest") as second:
+            if runtime.engine.dialect.name == "postgresql":
+                assert not second  # another connection holds it: skip
+            else:
+                assert second  # SQLite: one process owns the database
+        with hold_singleton(runtime.engine, "retention") as other:
+            assert other
+    with hold_singleton(runtime.engine, "digest") as again:
+        assert again
+
