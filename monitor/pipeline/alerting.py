@@ -36,6 +36,7 @@ from monitor.domain.alerts import (
     compute_explanation,
     compute_explanation_record,
     compute_severity_rank,
+    compute_tracked_since,
     decide_brand_silence,
     decide_episode,
     decide_episodes_to_resolve,
@@ -112,7 +113,8 @@ class _Evaluator:
         since = self.now - self.settings.baseline_period - self.settings.lag
         points = [MentionPoint(r.published_at, r.discovered_at, r.label, r.backfill)
                   for r in self.repo.mention_points(brand.id, since)]
-        found = [detector(points, now=self.now, tracked_since=brand.created_at,
+        tracked_since = compute_tracked_since(brand.created_at, points)
+        found = [detector(points, now=self.now, tracked_since=tracked_since,
                           settings=self.settings, brand_id=brand.id)
                  for detector in (decide_volume_spike, decide_sentiment_shift,
                                   decide_brand_silence)]
