@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/sentiment_eval.py
 	$(BIN)/python bench/topic_eval.py
+	$(BIN)/python bench/terms_eval.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data

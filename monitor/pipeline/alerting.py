@@ -46,6 +46,7 @@ from monitor.domain.alerts import (
     decide_volume_spike,
 )
 from monitor.domain.query import MatchInput, QuerySet
+from monitor.domain.terms import compute_brand_words
 from monitor.notify.timing import decide_send_time
 from monitor.runtime import Runtime
 
@@ -121,7 +122,8 @@ class _Evaluator:
         spike_open = bool(self.repo.recent(kind="volume_spike", brand_id=brand.id,
                                            subject_id=None, since=self.now))
         for detection in compute_brand_detections(*found, spike_open=spike_open):
-            self._handle(detection, brand.name, exclude_terms=query_words(brand.query))
+            self._handle(detection, brand.name,
+                         exclude_terms=compute_brand_words(brand.name, brand.query))
 
     def _rule(self, rule: AlertRuleSettings, brand_ids: dict[str, int]) -> None:
         brand_id = brand_ids.get(rule.brand) if rule.brand else None
@@ -185,7 +187,8 @@ class _Evaluator:
     def _update(self, alert: Alert, detection: Detection, subject: str,
                 exclude_terms: tuple[str, ...]) -> None:
         explanation = compute_explanation(detection, self._rows(detection),
-                                          exclude_terms=exclude_terms)
+                                          exclude_terms=exclude_terms,
+                                          background=self._background(detection))
         figures = detection.figures
         alert.severity = detection.severity
         alert.title = f"{subject}: {KIND_TITLES.get(detection.kind, detection.kind)}"
@@ -204,6 +207,15 @@ class _Evaluator:
         return self.repo.explain_rows(
             mention_ids=detection.mention_ids, brand_id=detection.brand_id,
             window=(figures.window_start, figures.window_end))
+
+    def _background(self, detection: Detection) -> list[str]:
+        """The brand's mentions over the baseline period before the window, for ranking the
+        window's terms; none for alerts that are not about one brand."""
+        if detection.brand_id is None or detection.kind == "source_silence":
+            return []
+        start = detection.figures.window_start
+        return self.repo.background_texts(detection.brand_id,
+                                          start - self.settings.baseline_period, start)
 
     def _resolve_quiet_episodes(self) -> None:
         unresolved = self.repo.unresolved()
@@ -268,7 +280,3 @@ def _rule_id(rule: AlertRuleSettings) -> int:
     # Stable across restarts and reordering of the config's rules.
     return zlib.crc32(rule.name.encode("utf-8")) & 0x7FFFFFFF  # fits a signed 32-bit column
 
-
-def query_words(query: str) -> tuple[str, ...]:
-    return tuple(w.strip('"()').lower() for w in query.split()
-                 if w.strip('"()') and w not in {"AND", "OR", "NOT"})
