@@ -235,8 +235,8 @@ def compute_brand_detections(
     one still open) is part of the spike's story, told in its summary, not a second alert."""
     if spike is not None and shift is not None:
         severity = max(spike.severity, shift.severity, key=compute_severity_rank)
-        spike = dataclasses.replace(spike, severity=severity,
-                                    summary=f"{spike.summary} {shift.summary}")
+        usual = f" (usually {shift.figures.expected:.0%})"
+        spike = dataclasses.replace(spike, severity=severity, summary=spike.summary + usual)
         shift = None
     if shift is not None and spike_open:
         shift = None
