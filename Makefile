@@ -52,6 +52,8 @@ lock-upgrade: $(UV)
 bench: $(VENV)/.dev
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/sentiment_eval.py
+	$(BIN)/python bench/topic_eval.py
+	$(BIN)/python bench/terms_eval.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data

@@ -442,7 +442,7 @@ class ViewOut(_Out):
 _ALERT_EXAMPLE: dict[str, Any] = {
     "id": 7, "brand": "Acme", "kind": "volume_spike", "severity": "warning", "state": "open",
     "subject": "Acme", "title": "Acme: 42 mentions in an hour (usually 6)",
-    "summary": "Mostly negative, about a product recall, mainly on r/espresso.",
+    "summary": "25 mentions in the last hour; usually about 1 a day; 92% negative",
     "window_start": "2026-11-20T11:00:00Z", "window_end": "2026-11-20T12:00:00Z",
     "mention_count": 42, "notifications": 1, "created_at": "2026-11-20T12:01:00Z",
     "last_seen_at": "2026-11-20T12:01:00Z", "acknowledged_at": None, "resolved_at": None,

@@ -16,6 +16,11 @@ from api.routes.alerts import alert_detail, alert_out, brand_names, checked_curs
 from monitor.db.repositories import BrandRepository
 from monitor.db.repositories.alert_triage import save_acknowledgement, save_resolution
 from monitor.db.repositories.alerts import AlertFilter, AlertRepository
+from monitor.domain.alerts.wording import (
+    compute_baseline_phrase,
+    compute_figure_line,
+    compute_figures_from_record,
+)
 from monitor.errors import InvalidInputError
 
 router = APIRouter(include_in_schema=False)
@@ -67,7 +72,16 @@ def _explanation(record: dict[str, Any]) -> dict[str, Any]:
         "top_terms": record.get("top_terms") or [], "top_topics": record.get("top_topics") or [],
         "top_sources": record.get("top_sources") or [],
         "top_threads": record.get("top_threads") or [], "samples": record.get("samples") or [],
+        "facts": _facts(record.get("figures") or {}),
     }
+
+
+def _facts(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The figures in words: the main figure, then what it was compared with."""
+    figures = compute_figures_from_record(record)
+    if figures is None:
+        return []
+    return [compute_figure_line(figures), ("Compared with", compute_baseline_phrase(figures))]
 
 
 @router.post("/alerts/{alert_id}/{action}")

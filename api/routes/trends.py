@@ -21,6 +21,7 @@ from api.schemas import (
     TrendBucketOut,
     TrendsOut,
 )
+from monitor.db.repositories.brands import BrandRepository
 from monitor.db.repositories.mentions import MentionFilter
 from monitor.db.repositories.trends import TrendRepository
 from monitor.domain.buckets import (
@@ -30,7 +31,7 @@ from monitor.domain.buckets import (
     compute_shares,
     compute_window,
 )
-from monitor.domain.terms import compute_rising_terms
+from monitor.domain.terms import compute_brand_words, compute_rising_terms
 from monitor.errors import InvalidInputError
 
 router = APIRouter(prefix="/api/v1", tags=["trends"], responses=ERROR_RESPONSES)
@@ -81,7 +82,8 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
         share_of_voice=[ShareOut(brand=s.name, mentions=s.mentions, share=s.share)
                         for s in shares],
         top_topics=[TopicCountOut(topic=t, mentions=n) for t, n in topics],
-        rising_terms=rising_terms(repo, filters),
+        rising_terms=rising_terms(repo, filters,
+                                  _brand_words(session, {share.name for share in shares})),
         top_threads=[ThreadCountOut(url=t.url, title=t.title, mentions=t.mentions)
                      for t in repo.top_threads(filters, TOP)],
         top_sources=[SourceCountOut(id=s.id, name=s.name, mentions=s.mentions)
@@ -89,17 +91,23 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
     )
 
 
-def rising_terms(repo: TrendRepository, filters: MentionFilter) -> list[RisingTermOut]:
-    """Words used more in this window than in the one before it (brand names left out)."""
+def rising_terms(repo: TrendRepository, filters: MentionFilter,
+                 exclude: tuple[str, ...]) -> list[RisingTermOut]:
+    """Words used more in this window than in the one before it (brands' own words left out)."""
     assert filters.since is not None
     assert filters.until is not None
     before, _ = compute_previous_window(filters.since, filters.until)
     previous = replace(filters, since=before, until=filters.since)
-    exclude = tuple(name.lower() for name in repo.brand_counts(filters))
     terms = compute_rising_terms(repo.texts(filters), repo.texts(previous), top=TOP,
                                  exclude=exclude)
     return [RisingTermOut(term=t.term, current=t.current_count, previous=t.previous_count,
                           score=t.score) for t in terms]
+
+
+def _brand_words(session: Session, names: set[str]) -> tuple[str, ...]:
+    """The names and query words of the brands in the window, which every text would rank."""
+    return tuple(word for brand in BrandRepository(session).list_all() if brand.name in names
+                 for word in compute_brand_words(brand.name, brand.query))
 
 
 def _fields(bucket: object) -> dict[str, object]:

@@ -141,7 +141,8 @@ class Mention(Base):
     topics: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="new")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Found by its source's first crawl or long after it was published: history, never news.
+    # Found long after it was published, or by its source's first crawl and published before
+    # the current detection window: history, never news (see decide_backfill).
     backfill: Mapped[bool] = mapped_column(Boolean, default=False)
     # Triage and search fields, kept by the inbox; filled on insert by MentionRepository.
     snoozed_until: Mapped[datetime | None]

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from monitor.domain.alerts.settings import AlertSettings
+
 NEWS_MAX_AGE = timedelta(hours=48)
+# The span the detectors still judge at each evaluation: the volume window placed as far back as
+# the lag allows (see ``compute_candidate_ends``).
+FIRST_CRAWL_NEWS_WINDOW = AlertSettings().window + AlertSettings().lag
 
 
-def decide_backfill(*, first_fetch: bool, published_at: datetime | None, now: datetime) -> bool:
-    """History: found by the first fetch of its source or thread, or published long ago.
+def decide_backfill(
+    *, first_fetch: bool, published_at: datetime | None, now: datetime,
+    news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW,
+) -> bool:
+    """History: published long ago, or found by the first fetch of its source or thread and not
+    published inside the current detection window.
 
     A first crawl brings in months of old posts at once; counting them as this hour's
-    mentions would raise a spike on every new source.
+    mentions would raise a spike on every new source. What it finds published in the last
+    ``news_window`` is a crisis already running when monitoring started, and is news. A first
+    crawl's undated items stay history: nothing says they are recent.
     """
-    if first_fetch:
+    if published_at is not None and now - published_at > NEWS_MAX_AGE:
         return True
-    return published_at is not None and now - published_at > NEWS_MAX_AGE
+    if first_fetch:
+        return published_at is None or now - published_at > news_window
+    return False

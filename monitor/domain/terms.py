@@ -1,16 +1,18 @@
-"""Which words people use about a brand, and which ones are new or growing.
+"""Which words people use about a brand, and which ones stand out.
 
 Terms are single words and two-word sequences (adjacent, with nothing but a space, hyphen,
 apostrophe or slash between them), tokenised like queries (``monitor.domain.text``), without
-English stopwords, numbers, one-letter words and the brand's own words. A term is counted once
-per text that contains it, so one post repeating a word fifty times counts as one.
+English stopwords, news boilerplate ("told", "announced", "according"), numbers, one-letter
+words and the brand's own words (its name and every word its query looks for). A term is
+counted once per text that contains it, so one post repeating a word fifty times counts as one.
 
-Rising terms compare this window with the previous one. With ``c`` texts containing the term now
-and ``p`` before, the expected count now is ``p`` scaled by how many texts each window has; the
-score is ``(c - expected) / sqrt(expected + 1)``: how far above expectation, in units that grow
-with the expectation, so a word going from 100 to 110 scores less than one going from 0 to 10
-and a word absent before scores its count. The ``+ 1`` smooths words never seen before. Only
-terms seen at least ``min_count`` times now and with a positive score are returned.
+Terms are ranked by keyness against a background: Dunning's log-likelihood G² of the 2×2 table
+(texts with and without the term, here and in the background). It is large when a term is
+both frequent here and rare in the background, so "battery recall" beats "acme told" when the
+background also tells and announces. Only terms more frequent here than in the background
+count. Rising terms use the previous window as the background; an alert's top terms use the
+brand's mentions before the alert window. With no background at all, the number of texts
+ranks instead (all of it is new).
 
 A word is left out when a two-word term containing it covers most of its uses (80%), so that
 "battery life" is not followed by "battery" and "life".
@@ -24,6 +26,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from monitor.domain.query import (
+    And,
+    InTitle,
+    Near,
+    Or,
+    Phrase,
+    Query,
+    QuerySyntaxError,
+    Term,
+    parse_query,
+)
 from monitor.domain.snippets import split_sentences
 from monitor.domain.text import WORD_RE, compute_folded, compute_words
 
@@ -67,6 +80,18 @@ STOPWORDS = _word_set(
     bit kind sort stuff guy guys people person day days time times year years today
     """
 )
+# What news copy and press releases say of every company, whatever happened.
+BOILERPLATE = _word_set(
+    """
+    told tell tells telling announced announce announces announcing announcement according
+    reported reporting reportedly statement statements spokesperson spokesman spokeswoman
+    confirmed confirms stated states added adds noted notes commented press release releases
+    news article articles breaking exclusive interview reporters journalist journalists
+    inc ltd llc corp plc co company companies firm group
+    monday tuesday wednesday thursday friday saturday sunday yesterday tomorrow week weeks
+    january february march april june july august september october november december
+    """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +119,16 @@ def compute_rising_terms(
     top: int = 10,
     exclude: Iterable[str] = (),
 ) -> list[RisingTerm]:
-    """The ``top`` terms most over-represented in ``current`` texts compared with ``previous``."""
+    """The ``top`` terms most over-represented in ``current`` texts compared with ``previous``
+    (by G²; by count when there is nothing before)."""
     excluded = _excluded_words(exclude)
     now, now_texts = _count_terms(current, excluded)
     before, before_texts = _count_terms(previous, excluded)
-    scale = now_texts / before_texts if before_texts else 0.0
     rising = []
     for term, count in now.items():
         if count < min_count:
             continue
-        expected = before[term] * scale
-        score = (count - expected) / math.sqrt(expected + 1)
+        score = score_keyness(count, now_texts, before[term], before_texts)
         if score > 0:
             rising.append(RisingTerm(term, count, before[term], round(score, 4)))
     kept = _drop_covered_words(rising, {r.term: r.current_count for r in rising})
@@ -113,14 +137,68 @@ def compute_rising_terms(
 
 
 def compute_top_terms(
-    texts: Iterable[str], *, min_count: int = 2, top: int = 20, exclude: Iterable[str] = ()
+    texts: Iterable[str], *, min_count: int = 2, top: int = 20, exclude: Iterable[str] = (),
+    background: Iterable[str] = (),
 ) -> list[TermCount]:
-    """The ``top`` terms by the number of ``texts`` containing them."""
-    counts, _ = _count_terms(texts, _excluded_words(exclude))
-    frequent = [TermCount(term, n) for term, n in counts.items() if n >= min_count]
+    """The ``top`` terms of ``texts`` by keyness against ``background`` (by the number of texts
+    containing them when there is no background), each with that number."""
+    excluded = _excluded_words(exclude)
+    counts, total = _count_terms(texts, excluded)
+    reference, reference_total = _count_terms(background, excluded)
+    scored = [(score_keyness(n, total, reference[term], reference_total), TermCount(term, n))
+              for term, n in counts.items() if n >= min_count]
+    frequent = [t for score, t in scored if score > 0]
+    keyness = {t.term: score for score, t in scored}
     kept = _drop_covered_words(frequent, {t.term: t.count for t in frequent})
-    kept.sort(key=lambda t: (-t.count, t.term))
+    kept.sort(key=lambda t: (-keyness[t.term], -t.count, t.term))
     return kept[:top]
+
+
+def score_keyness(count: int, texts: int, reference_count: int, reference_texts: int) -> float:
+    """G² for a term found in ``count`` of ``texts`` and ``reference_count`` of
+    ``reference_texts``; 0 unless it is relatively more frequent in the first set. Without a
+    reference the count itself, so that ranking falls back to frequency.
+    """
+    if reference_texts == 0:
+        return float(count)
+    if count == 0 or count * reference_texts <= reference_count * texts:
+        return 0.0
+    cells = ((count, texts), (texts - count, texts),
+             (reference_count, reference_texts),
+             (reference_texts - reference_count, reference_texts))
+    total = texts + reference_texts
+    column = {True: count + reference_count, False: total - count - reference_count}
+    g2 = 0.0
+    for index, (observed, row_total) in enumerate(cells):
+        expected = row_total * column[index % 2 == 0] / total
+        if observed > 0:
+            g2 += observed * math.log(observed / expected)
+    return 2.0 * g2
+
+
+def compute_brand_words(name: str, query: str | Query | None = None) -> tuple[str, ...]:
+    """The words a brand is known by: its name and every word its query looks for (not the
+    ones it excludes), so that neither "acme" nor "acme told" tops every term list."""
+    words = list(compute_words(name))
+    if query is not None:
+        try:
+            parsed = parse_query(query) if isinstance(query, str) else query
+        except (QuerySyntaxError, ValueError):
+            parsed = None
+        words += [w for text in _positive_texts(parsed) for w in compute_words(text)]
+    return tuple(dict.fromkeys(words))
+
+
+def _positive_texts(query: Query | None) -> list[str]:
+    if isinstance(query, Term | Phrase):
+        return [query.text]
+    if isinstance(query, And | Or):
+        return [t for child in query.children for t in _positive_texts(child)]
+    if isinstance(query, Near):
+        return _positive_texts(query.left) + _positive_texts(query.right)
+    if isinstance(query, InTitle):
+        return _positive_texts(query.child)
+    return []  # Not, fields, nothing
 
 
 def _excluded_words(exclude: Iterable[str]) -> frozenset[str]:
@@ -159,7 +237,8 @@ def _joined(gap: str) -> bool:
 
 
 def _is_content(word: str) -> bool:
-    return len(word) > 1 and word not in STOPWORDS and not word.isdigit()
+    return (len(word) > 1 and word not in STOPWORDS and word not in BOILERPLATE
+            and not word.isdigit())
 
 
 def _drop_covered_words(terms: list[_T], counts: dict[str, int]) -> list[_T]:

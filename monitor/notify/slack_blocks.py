@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from monitor.domain.alerts import Explanation, Figures, SampleMention, Severity, ThreadSummary
-from monitor.domain.alerts.detection import compute_ratio_label
 from monitor.domain.alerts.settings import SEVERITIES, compute_severity_rank
+from monitor.domain.alerts.wording import compute_baseline_phrase, compute_figure_line
 from monitor.notify.message import (
     KIND_LABELS,
     SEVERITY_LABELS,
@@ -34,12 +34,6 @@ SEVERITY_EMOJI: dict[Severity, str] = {
     "info": ":information_source:",
     "warning": ":warning:",
     "critical": ":rotating_light:",
-}
-BASELINE_LABELS = {
-    "hour_of_week": "same hour of the week",
-    "hour_of_day": "same hour of the day",
-    "flat": "recent average",
-    "threshold": "configured threshold",
 }
 # Characters that would end or split a Slack <url|label> link.
 _URL_UNSAFE = "<>| \t\r\n\"'`"
@@ -112,22 +106,12 @@ def render_header(alert: AlertMessage) -> Block:
 
 
 def render_figures_value(figures: Figures) -> tuple[str, str]:
-    """The title and value of the main figure, by unit."""
-    observed, expected = figures.observed, figures.expected
-    if figures.unit == "negative_share":
-        return "Negative share", (f"{observed:.0%} of {figures.window_mentions} mentions "
-                                  f"(usually {expected:.0%})")
-    if figures.unit == "matches":
-        return "Matches", f"{observed:.0f} new"
-    if figures.unit == "failed_cycles":
-        return "Failed cycles", f"{observed:.0f} in a row (limit {expected:.0f})"
-    ratio = compute_ratio_label(observed, expected)
-    return "Mentions", f"{observed:.0f} vs {expected:.1f} expected ({ratio})"
+    """The title and value of the main figure, by unit, in words."""
+    return compute_figure_line(figures)
 
 
 def render_baseline_value(figures: Figures) -> str:
-    label = BASELINE_LABELS.get(figures.baseline_method, figures.baseline_method)
-    return label if figures.p_value is None else f"{label} · p = {figures.p_value:.1e}"
+    return compute_baseline_phrase(figures)
 
 
 def render_term_list(pairs: Sequence[tuple[str, int]]) -> str:
@@ -139,7 +123,7 @@ def render_figure_fields(explanation: Explanation) -> list[dict[str, str]]:
     figures = explanation.figures
     window = f"{render_slack_date(figures.window_start)} – {render_slack_date(figures.window_end)}"
     fields = [render_field("Window", window), render_field(*render_figures_value(figures)),
-              render_field("Baseline", render_baseline_value(figures))]
+              render_field("Compared with", render_baseline_value(figures))]
     split = explanation.sentiment
     if split.total:
         fields.append(render_field("Sentiment", (

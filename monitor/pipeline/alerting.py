@@ -36,6 +36,7 @@ from monitor.domain.alerts import (
     compute_explanation,
     compute_explanation_record,
     compute_severity_rank,
+    compute_tracked_since,
     decide_brand_silence,
     decide_episode,
     decide_episodes_to_resolve,
@@ -45,6 +46,7 @@ from monitor.domain.alerts import (
     decide_volume_spike,
 )
 from monitor.domain.query import MatchInput, QuerySet
+from monitor.domain.terms import compute_brand_words
 from monitor.notify.timing import decide_send_time
 from monitor.runtime import Runtime
 
@@ -112,14 +114,16 @@ class _Evaluator:
         since = self.now - self.settings.baseline_period - self.settings.lag
         points = [MentionPoint(r.published_at, r.discovered_at, r.label, r.backfill)
                   for r in self.repo.mention_points(brand.id, since)]
-        found = [detector(points, now=self.now, tracked_since=brand.created_at,
+        tracked_since = compute_tracked_since(brand.created_at, points)
+        found = [detector(points, now=self.now, tracked_since=tracked_since,
                           settings=self.settings, brand_id=brand.id)
                  for detector in (decide_volume_spike, decide_sentiment_shift,
                                   decide_brand_silence)]
         spike_open = bool(self.repo.recent(kind="volume_spike", brand_id=brand.id,
                                            subject_id=None, since=self.now))
         for detection in compute_brand_detections(*found, spike_open=spike_open):
-            self._handle(detection, brand.name, exclude_terms=query_words(brand.query))
+            self._handle(detection, brand.name,
+                         exclude_terms=compute_brand_words(brand.name, brand.query))
 
     def _rule(self, rule: AlertRuleSettings, brand_ids: dict[str, int]) -> None:
         brand_id = brand_ids.get(rule.brand) if rule.brand else None
@@ -183,7 +187,8 @@ class _Evaluator:
     def _update(self, alert: Alert, detection: Detection, subject: str,
                 exclude_terms: tuple[str, ...]) -> None:
         explanation = compute_explanation(detection, self._rows(detection),
-                                          exclude_terms=exclude_terms)
+                                          exclude_terms=exclude_terms,
+                                          background=self._background(detection))
         figures = detection.figures
         alert.severity = detection.severity
         alert.title = f"{subject}: {KIND_TITLES.get(detection.kind, detection.kind)}"
@@ -203,6 +208,15 @@ class _Evaluator:
             mention_ids=detection.mention_ids, brand_id=detection.brand_id,
             window=(figures.window_start, figures.window_end))
 
+    def _background(self, detection: Detection) -> list[str]:
+        """The brand's mentions over the baseline period before the window, for ranking the
+        window's terms; none for alerts that are not about one brand."""
+        if detection.brand_id is None or detection.kind == "source_silence":
+            return []
+        start = detection.figures.window_start
+        return self.repo.background_texts(detection.brand_id,
+                                          start - self.settings.baseline_period, start)
+
     def _resolve_quiet_episodes(self) -> None:
         unresolved = self.repo.unresolved()
         stale = set(decide_episodes_to_resolve([_episode(a) for a in unresolved], now=self.now,
@@ -221,8 +235,8 @@ def compute_brand_detections(
     one still open) is part of the spike's story, told in its summary, not a second alert."""
     if spike is not None and shift is not None:
         severity = max(spike.severity, shift.severity, key=compute_severity_rank)
-        spike = dataclasses.replace(spike, severity=severity,
-                                    summary=f"{spike.summary} {shift.summary}")
+        usual = f" (usually {shift.figures.expected:.0%})"
+        spike = dataclasses.replace(spike, severity=severity, summary=spike.summary + usual)
         shift = None
     if shift is not None and spike_open:
         shift = None
@@ -266,7 +280,3 @@ def _rule_id(rule: AlertRuleSettings) -> int:
     # Stable across restarts and reordering of the config's rules.
     return zlib.crc32(rule.name.encode("utf-8")) & 0x7FFFFFFF  # fits a signed 32-bit column
 
-
-def query_words(query: str) -> tuple[str, ...]:
-    return tuple(w.strip('"()').lower() for w in query.split()
-                 if w.strip('"()') and w not in {"AND", "OR", "NOT"})

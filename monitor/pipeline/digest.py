@@ -21,7 +21,7 @@ from monitor.db.repositories import BrandRepository
 from monitor.db.repositories.alerts import AlertRepository, DigestRepository, DigestRow
 from monitor.domain.alerts import TermCount
 from monitor.domain.alerts.explanation import compute_sentiment_split
-from monitor.domain.terms import compute_rising_terms
+from monitor.domain.terms import compute_brand_words, compute_rising_terms
 from monitor.notify.digest import render_digest
 from monitor.notify.digest_data import (
     BrandDigest,
@@ -37,7 +37,6 @@ from monitor.notify.weeks import (
     compute_week_days,
     compute_week_label,
 )
-from monitor.pipeline.alerting import query_words
 from monitor.pipeline.deliver import send_due_deliveries
 from monitor.runtime import Runtime
 
@@ -88,7 +87,7 @@ def build_digest(runtime: Runtime, week: str, now: datetime | None = None) -> Re
 
 def _brand_digest(brand: Brand, week: str, zone: ZoneInfo, rows: list[DigestRow],
                   previous: list[DigestRow], alerts: Sequence[Alert]) -> BrandDigest:
-    own_words = query_words(brand.query)
+    own_words = compute_brand_words(brand.name, brand.query)
     rising = compute_rising_terms([r.text for r in rows], [r.text for r in previous],
                                   exclude=own_words, top=TOP)
     return BrandDigest(

@@ -242,6 +242,9 @@ def test_alert_feed_and_alert_page(desk: TestClient, csrf: str, runtime: Runtime
     assert "&lt;img src=x&gt;" in page
     assert 'href="javascript:' not in page
     assert "slack" in page
+    assert "42 in an hour; usually about 6 an hour (7.0×)" in page  # figures in words
+    assert "about one in 10,000 by chance" in page
+    assert "Observed" not in page
     desk.post(f"/alerts/{alert_id}/ack", data={"csrf_token": csrf})
     assert "Acknowledged 20" in desk.get(f"/alerts/{alert_id}").text
     desk.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": csrf})

@@ -144,7 +144,7 @@ def test_real_spike_alerts_with_figures(seed: int) -> None:
     assert detection.figures.p_value is not None
     assert detection.figures.p_value < MEDIUM.alpha
     assert detection.severity in ("warning", "critical")
-    assert "mentions in 1 h" in detection.summary
+    assert "mentions in the last hour; usually about " in detection.summary
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -260,7 +260,7 @@ def test_sentiment_shift_against_the_usual_share() -> None:
     assert detection.figures.unit == "negative_share"
     assert 0.15 < detection.figures.expected < 0.25
     assert detection.figures.observed > 0.55
-    assert "negative in 6 h" in detection.summary
+    assert "mentions in the last 6 hours negative" in detection.summary
 
 
 def test_usual_share_of_negatives_is_no_shift() -> None:

@@ -32,7 +32,8 @@ def spike() -> Detection:
         hours=1), window_end=NOW, baseline_method="hour_of_week", p_value=1e-12,
                       window_mentions=60)
     return Detection(kind="volume_spike", severity="critical", detected_at=NOW,
-                     summary="60 mentions in 1 h, 4.5 expected (13.3×)", figures=figures,
+                     summary="60 mentions in the last hour; usually about 5 an hour; 33% negative",
+                     figures=figures,
                      brand_id=1)
 
 

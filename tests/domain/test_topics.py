@@ -118,3 +118,53 @@ def test_broken_topic_queries_and_bad_settings_are_refused() -> None:
         TopicTagger({"bad": "(refund"})
     with pytest.raises(ValueError, match="context_sentences"):
         TopicTagger(context_sentences=-1)
+
+
+def mention(text: str, brand: str) -> list[str]:
+    """Topics of the mention of ``brand`` (its first occurrence) in ``text``."""
+    start = text.index(brand)
+    return TAGGER.tag(doc(text), [Span("text", start, start + len(brand))])
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("The noise cancelling on these Acme headphones is superb", "cancellation/churn"),
+        ("Acme's noise-cancelling buds cancel out the train", "cancellation/churn"),
+        ("My Acme drill battery charged in forty minutes", "billing"),
+        ("I recall Acme used to be better", "legal/safety"),
+        ("Acme delivered on every promise this year", "shipping/delivery"),
+        ("Acme says the update is shipping next week", "shipping/delivery"),
+        ("Not impressed by Acme at all", "praise"),
+        ("Acme no longer makes the blue kettle", "cancellation/churn"),
+    ],
+)
+def test_words_count_only_in_the_sense_that_makes_the_topic(text: str, topic: str) -> None:
+    assert topic not in mention(text, "Acme")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Acme never replied to my ticket.", "customer service"),
+        ("Three emails and Acme still hasn't responded.", "customer service"),
+        ("Acme took four days to answer a simple question", "customer service"),
+        ("I cancelled my Acme subscription today", "cancellation/churn"),
+        ("Closing my Acme account for good", "cancellation/churn"),
+        ("Acme charged me twice", "billing"),
+        ("Acme recalled the heater over a fire risk", "legal/safety"),
+        ("Acme sent the wrong colour", "shipping/delivery"),
+    ],
+)
+def test_mentions_are_tagged_with_what_they_are_about(text: str, topic: str) -> None:
+    assert topic in mention(text, "Acme")
+
+
+def test_the_brand_customers_switch_to_is_not_churning() -> None:
+    text = "Switched from Globex to Acme last month."
+    assert "cancellation/churn" in mention(text, "Globex")
+    assert "cancellation/churn" not in mention(text, "Acme")
+    text = "Thinking of switching to Acme from Globex."
+    assert "cancellation/churn" not in mention(text, "Acme")
+    assert "cancellation/churn" in mention(text, "Globex")
+    assert "cancellation/churn" in mention("I wrote to Acme to cancel my plan.", "Acme")

@@ -119,7 +119,8 @@ def make_detection(severity: Severity = "critical") -> Detection:
                       window_start=NOW - timedelta(hours=1), window_end=NOW,
                       baseline_method="hour_of_week", p_value=2.5e-12, window_mentions=42)
     return Detection(kind="volume_spike", severity=severity, detected_at=NOW,
-                     summary="42 mentions in 1 h, 3.2 expected (13.1×)", figures=figures,
+                     summary="42 mentions in the last hour; usually about 3 an hour; 67% negative",
+                     figures=figures,
                      brand_id=1)
 
 

@@ -43,7 +43,7 @@ def digest_data(*, title: str = "Battery swelling after 2.3 update") -> DigestDa
         top_topics=(TermCount("battery", 140), TermCount("pricing", 40)),
         rising_terms=(RisingTerm("swelling", 90, 3), RisingTerm("recall", 25, 0)),
         alerts=(DigestAlert(31, "volume_spike", "critical",
-                            "120 mentions in 1 h, 6.0 expected (20.0×)",
+                            "120 mentions in the last hour; usually about 6 an hour; 80% negative",
                             datetime(2026, 11, 18, 9, 30, tzinfo=UTC)),),
         top_threads=(DigestThread(title, "https://forum.example/t/123", "Acme forum", 88, 51),),
         unanswered_negative=(DigestThread("Charger died after a week",

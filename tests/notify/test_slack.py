@@ -78,7 +78,8 @@ def test_alert_blocks_show_figures_samples_and_dashboard_link(make_alert: Any) -
     header = payload["blocks"][0]["text"]["text"]
     assert "Critical: Acme — Volume spike" in header
     fields = " ".join(f["text"] for f in payload["blocks"][2]["fields"])
-    assert "42 vs 3.2 expected" in fields
+    assert "42 in an hour; usually about 3 an hour" in fields
+    assert "less than one in a million by chance" in fields
     assert "same hour of the week" in fields
     assert "negative" in fields
     assert "Acme forum" in fields

@@ -84,6 +84,20 @@ class AlertRepository:
             query = query.where(Mention.brand_id == brand_id)
         return [(m, d, k or "") for m, d, k in self.session.execute(query)]
 
+    def background_texts(self, brand_id: int, start: datetime, end: datetime,
+                         limit: int = 2000) -> list[str]:
+        """Title and text of the brand's mentions in ``(start, end]``, newest first: what
+        the brand's usual conversation sounds like."""
+        query = (
+            select(Document.title, Document.text)
+            .join(Mention, Mention.document_id == Document.id)
+            .where(Mention.brand_id == brand_id, Mention.sort_at > start,
+                   Mention.sort_at <= end, Document.duplicate_of_id.is_(None),
+                   Mention.hidden_by_id.is_(None))
+            .order_by(Mention.sort_at.desc()).limit(limit)
+        )
+        return [f"{title}\n{text}" for title, text in self.session.execute(query)]
+
     def explain_rows(
         self, *, mention_ids: Sequence[int] = (), brand_id: int | None = None,
         window: tuple[datetime, datetime] | None = None, limit: int = 500,

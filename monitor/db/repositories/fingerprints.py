@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, DocumentBand, DocumentFingerprint
+from monitor.domain.syndication import CopyTimes
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +53,19 @@ class FingerprintRepository:
         self.session.execute(
             update(Document).where(Document.id == document_id).values(duplicate_of_id=original_id)
         )
+
+    def copy_times(self, document_ids: Sequence[int]) -> list[CopyTimes]:
+        query = select(Document.id, Document.published_at, Document.discovered_at).where(
+            Document.id.in_(list(document_ids)))
+        return [CopyTimes(*row) for row in self.session.execute(query)]
+
+    def move_group(self, old_root_id: int, new_root_id: int) -> None:
+        """Link the old original and its copies to a new original (triage stays put: it lives
+        on each document's mentions)."""
+        self.session.execute(
+            update(Document)
+            .where(or_(Document.id == old_root_id, Document.duplicate_of_id == old_root_id))
+            .values(duplicate_of_id=new_root_id)
+        )
+        self.session.execute(
+            update(Document).where(Document.id == new_root_id).values(duplicate_of_id=None))

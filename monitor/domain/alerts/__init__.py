@@ -34,7 +34,11 @@ from monitor.domain.alerts.explanation import (
     compute_explanation_from_record,
     compute_explanation_record,
 )
-from monitor.domain.alerts.points import MentionPoint, compute_event_time
+from monitor.domain.alerts.points import (
+    MentionPoint,
+    compute_event_time,
+    compute_tracked_since,
+)
 from monitor.domain.alerts.rules import RuleMatch, RuleQuery, decide_rule_alert
 from monitor.domain.alerts.sentiment import decide_sentiment_shift
 from monitor.domain.alerts.settings import (
@@ -87,6 +91,7 @@ __all__ = [
     "compute_explanation_from_record",
     "compute_explanation_record",
     "compute_severity_rank",
+    "compute_tracked_since",
     "decide_brand_silence",
     "decide_episode",
     "decide_episodes_to_resolve",

@@ -116,15 +116,16 @@ def compute_sentiment_split(labels: Iterable[str]) -> SentimentSplit:
     return SentimentSplit(counts["positive"], counts["neutral"], counts["negative"])
 
 
-def compute_top_terms(rows: Sequence[MentionRow], exclude_terms: Iterable[str]) -> tuple[
-        TermCount, ...]:
-    """Words and word pairs found in the most mentions (see ``monitor.domain.terms``).
+def compute_top_terms(rows: Sequence[MentionRow], exclude_terms: Iterable[str],
+                      background: Iterable[str] = ()) -> tuple[TermCount, ...]:
+    """Words and word pairs that set the alert's mentions apart from the ``background`` texts
+    (the brand's earlier mentions), ranked by keyness (see ``monitor.domain.terms``).
 
     A term must recur to say anything about a burst, unless the alert rests on a few mentions.
     """
     found = compute_text_terms([f"{row.title}\n{row.text}" for row in rows],
                                min_count=2 if len(rows) > 3 else 1, top=MAX_TERMS,
-                               exclude=exclude_terms)
+                               exclude=exclude_terms, background=background)
     return tuple(TermCount(t.term, t.count) for t in found)
 
 
@@ -173,18 +174,20 @@ def compute_samples(rows: Sequence[MentionRow], limit: int = MAX_SAMPLES) -> tup
 
 
 def compute_explanation(
-    detection: Detection, rows: Sequence[MentionRow], *, exclude_terms: Iterable[str] = ()
+    detection: Detection, rows: Sequence[MentionRow], *, exclude_terms: Iterable[str] = (),
+    background: Iterable[str] = (),
 ) -> Explanation:
     """The explanation for a detection from the mentions in its window (or its matches).
 
     ``exclude_terms`` are the brand's own names and keywords, which would otherwise top every
-    term list.
+    term list; ``background`` holds the texts of the brand's usual mentions, against which the
+    window's terms are ranked.
     """
     return Explanation(
         summary=detection.summary,
         figures=detection.figures,
         sentiment=compute_sentiment_split(r.label for r in rows),
-        top_terms=compute_top_terms(rows, exclude_terms),
+        top_terms=compute_top_terms(rows, exclude_terms, background),
         top_topics=compute_ranked(Counter(t for r in rows for t in set(r.topics)), MAX_TERMS),
         top_sources=compute_ranked(Counter(r.source_name for r in rows), MAX_SOURCES),
         top_threads=compute_top_threads(rows),

@@ -16,8 +16,9 @@ class MentionPoint:
     """One mention as the detectors see it.
 
     ``label`` is the sentiment label (``positive``/``neutral``/``negative``; anything else means
-    unscored). ``backfill`` marks mentions found by the first crawl of their source: they are
-    history, never news, so they feed baselines but never a current window.
+    unscored). ``backfill`` marks history (``monitor.domain.freshness.decide_backfill``): old
+    posts of a source's first crawl and posts found long after publication feed baselines but
+    never a current window.
     """
 
     published_at: datetime | None
@@ -84,6 +85,16 @@ def compute_in_window(
 ) -> list[MentionPoint]:
     """Points whose event time falls in ``(start, end]``."""
     return [p for p in points if start < p.event_at <= end]
+
+
+def compute_tracked_since(added_at: datetime, points: Iterable[MentionPoint]) -> datetime:
+    """Since when a brand's history is known: when it was added, or its earliest mention.
+
+    A first crawl brings the brand's published history with it; that history is what the
+    baseline is made of, so a brand added an hour ago with two weeks of mentions already
+    has a baseline, and a crisis running when monitoring starts can be told from it.
+    """
+    return min([added_at, *(p.event_at for p in points)])
 
 
 def compute_has_history(now: datetime, tracked_since: datetime, minimum: timedelta) -> bool:

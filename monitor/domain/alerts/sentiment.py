@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from monitor.domain.alerts.detection import Detection, Figures, compute_duration_label
+from monitor.domain.alerts.detection import Detection, Figures
 from monitor.domain.alerts.points import (
     NEGATIVE,
     SENTIMENT_LABELS,
@@ -16,6 +16,7 @@ from monitor.domain.alerts.points import (
 )
 from monitor.domain.alerts.settings import AlertSettings, Severity
 from monitor.domain.alerts.stats import compute_binomial_tail
+from monitor.domain.alerts.wording import compute_shift_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +87,8 @@ def decide_sentiment_shift(
                       p_value=p_value, window_mentions=window.total)
     return Detection(kind="sentiment_shift",
                      severity=decide_sentiment_severity(window, expected, settings),
-                     detected_at=now, summary=compute_shift_summary(window, expected, now - start),
+                     detected_at=now,
+                     summary=compute_shift_summary(window.negative, window.total, expected,
+                                                   start, now, now=now),
                      figures=figures, brand_id=brand_id)
 
-
-def compute_shift_summary(window: ShareCount, expected: float, length: timedelta) -> str:
-    """One line a reader can act on."""
-    return (f"{window.negative} of {window.total} mentions negative in "
-            f"{compute_duration_label(length)} ({window.share:.0%}, usually {expected:.0%})")

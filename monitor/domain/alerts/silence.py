@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.domain.alerts.baseline import compute_baseline
-from monitor.domain.alerts.detection import Detection, Figures, compute_duration_label
+from monitor.domain.alerts.detection import Detection, Figures
 from monitor.domain.alerts.points import (
     MentionPoint,
     compute_event_time,
@@ -16,6 +16,7 @@ from monitor.domain.alerts.points import (
 )
 from monitor.domain.alerts.settings import AlertSettings, Severity
 from monitor.domain.alerts.stats import compute_negative_binomial_tail
+from monitor.domain.alerts.wording import compute_silence_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,5 @@ def decide_brand_silence(
                       window_start=start, window_end=now, baseline_method=baseline.method,
                       p_value=chance)
     return Detection(kind="brand_silence", severity="warning", detected_at=now,
-                     summary=(f"No mentions in {compute_duration_label(settings.silence_window)}, "
-                              f"{baseline.expected:.1f} expected"),
+                     summary=compute_silence_summary(baseline.expected, start, now, now=now),
                      figures=figures, brand_id=brand_id)

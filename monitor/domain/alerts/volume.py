@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from monitor.domain.alerts.baseline import Baseline, compute_baseline
-from monitor.domain.alerts.detection import (
-    Detection,
-    Figures,
-    compute_duration_label,
-    compute_ratio_label,
-)
+from monitor.domain.alerts.detection import Detection, Figures
 from monitor.domain.alerts.points import (
     NEGATIVE,
     SENTIMENT_LABELS,
@@ -28,6 +23,7 @@ from monitor.domain.alerts.settings import (
     compute_raised_severity,
 )
 from monitor.domain.alerts.stats import compute_negative_binomial_tail
+from monitor.domain.alerts.wording import compute_spike_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +125,9 @@ def compute_spike_detection(window: SpikeWindow, *, now: datetime, settings: Ale
                       window_start=window.start, window_end=window.end,
                       baseline_method=window.baseline.method, p_value=window.p_value,
                       window_mentions=count)
-    return Detection(kind="volume_spike", severity=severity, detected_at=now,
-                     summary=compute_spike_summary(count, expected, window.end - window.start),
+    scored = any(p.label in SENTIMENT_LABELS for p in window.points)
+    summary = compute_spike_summary(
+        count, expected, window.start, window.end, now=now,
+        negative_share=compute_negative_share(window.points) if scored else None)
+    return Detection(kind="volume_spike", severity=severity, detected_at=now, summary=summary,
                      figures=figures, brand_id=brand_id)
-
-
-def compute_spike_summary(count: int, expected: float, length: timedelta) -> str:
-    """One line a reader can act on."""
-    return (f"{count} mentions in {compute_duration_label(length)}, "
-            f"{expected:.1f} expected ({compute_ratio_label(count, expected)})")
