@@ -23,10 +23,17 @@ from collectors.feeds import FEED_ACCEPT
 from collectors.fetching import Fetcher, Response
 from collectors.pages import HTML_ACCEPT, read_article_page, read_page_comments
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
 from collectors.robots import origin_of
 from collectors.rss import DEFAULT_MAX_PAGES, Harvest, harvest_feed, load_feed
 from collectors.sitemaps import Sitemap, SitemapEntry, parse_sitemap
 from collectors.urls import absolute_http_url, canonical_url, is_same_site, page_url
+
+KIND = KindInfo(
+    name="blog", display_name="Blog", url_help="a site's start page",
+    options=(OptionField("max_pages", "article pages fetched per pass", integer=True),),
+    thread_kinds=("rss", "blog"), order=20,
+)
 
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
 MAX_SITEMAPS = 10

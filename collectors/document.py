@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 DocumentKind = Literal["post", "comment"]
-SourceKind = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
+# A kind name from ``collectors.registry`` ("rss", "reddit", "search", ...).
+SourceKind = str
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,14 @@ from collectors.feeds import (
 from collectors.fetching import Fetcher, Response
 from collectors.pages import HTML_ACCEPT, read_article_page
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
+
+KIND = KindInfo(
+    name="rss", display_name="Feed", url_help="an RSS or Atom feed",
+    options=(OptionField("max_pages", "article pages fetched per pass for excerpt-only feeds",
+                         integer=True),),
+    thread_kinds=("rss", "blog"), order=10,
+)
 
 DEFAULT_MAX_PAGES = 20  # article pages fetched per pass for excerpt-only feeds
 PROTECTED_PREFIX = "Protected Comments:"

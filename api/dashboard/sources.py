@@ -9,7 +9,6 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.dashboard.auth import DeskDep, check_csrf
-from api.dashboard.inbox_view import SOURCE_KINDS
 from api.dashboard.render import render_page
 from api.deps import Principal, RuntimeDep, SessionDep
 from api.routes.catalog import (
@@ -48,7 +47,7 @@ def sources_page(request: Request, session: SessionDep, principal: DeskDep) -> R
     return render_page(
         request, "sources.html", principal, sources=sources,
         health={s.id: compute_health(s) for s in sources},
-        brands=BrandRepository(session).list_all(), kinds=SOURCE_KINDS,
+        brands=BrandRepository(session).list_all(),
     )
 
 
@@ -68,7 +67,7 @@ def source_page(source_id: int, request: Request, session: SessionDep, principal
                 ) -> Response:
     source = CatalogRepository(session).get_source(_checked(source_id))
     return render_page(request, "source.html", principal, source=source,
-                       health=compute_health(source), kinds=SOURCE_KINDS)
+                       health=compute_health(source))
 
 
 @router.post("/sources/{source_id}")

@@ -27,6 +27,7 @@ from api.schemas import (
     SourceOut,
     SourcePatchIn,
 )
+from collectors import registry
 from monitor.config import SourceSettings
 from monitor.db.models import Brand, Source
 from monitor.db.repositories import BrandRepository, SourceRepository
@@ -102,7 +103,7 @@ def preview_brand_query(body: PreviewIn, session: SessionDep, runtime: RuntimeDe
 
 def check_brand_query(query: str) -> None:
     try:
-        check_query(query)
+        check_query(query, registry.kind_names())
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from None
     except RecursionError:

@@ -6,11 +6,12 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from collectors.document import CollectResult, Document, SourceKind
+from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
 from monitor.domain.analysis import (
@@ -34,7 +35,7 @@ class StoreReport:
 
 
 def as_source_kind(kind: str | None) -> SourceKind | None:
-    return kind if kind in get_args(SourceKind) else None  # type: ignore[return-value]
+    return kind if is_kind(kind) else None
 
 
 @dataclass(frozen=True, slots=True)
