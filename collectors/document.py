@@ -52,6 +52,7 @@ class FetchState:
 
     etag: str | None = None
     last_modified: str | None = None
+    cursor: str | None = None  # a collector's own bookmark (search high-water marks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +78,6 @@ class SourceSpec:
     url: str
     kind: SourceKind | None = None  # None: detect from the response
     options: Mapping[str, str] = field(default_factory=dict)
+    # For search kinds: groups of words and phrases that must all occur, one group per
+    # conjunction of the brands' queries (the core translates the queries).
+    search_terms: tuple[tuple[str, ...], ...] = ()

@@ -133,6 +133,8 @@ class SourceSettings(_Section):
             problems = registry.kind_info(self.kind).option_problems(self.options)
             if problems:
                 raise ValueError("; ".join(problems))
+        if self.kind == "search" and self.options.get("query"):
+            _query(self.options["query"])
         return self
 
     @field_validator("interval")

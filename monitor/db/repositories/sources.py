@@ -84,8 +84,10 @@ class SourceRepository:
     def record_success(
         self, source_id: int, *, now: datetime, status: str, etag: str | None,
         last_modified: str | None, next_check_at: datetime, kind: str | None,
+        cursor: str | None = None,
     ) -> None:
         source = self.get(source_id)
+        source.fetch_cursor = cursor
         source.etag = fit_validator(etag, 500)
         source.last_modified = fit_validator(last_modified, 100)
         source.kind = source.kind or kind
