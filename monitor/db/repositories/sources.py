@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Source
@@ -104,6 +104,21 @@ class SourceRepository:
         source.last_error = error[:MAX_ERROR_CHARS]
         source.error_count += 1
         self.session.flush()
+
+    def list_urls(self) -> list[str]:
+        return list(self.session.scalars(select(Source.url)))
+
+    def add_many(self, specs: Sequence[SourceSpec], now: datetime) -> int:
+        """Add sources made outside the config file (an import), due at once."""
+        rows = [{
+            "name": spec.name, "url": spec.url, "host": host_of(spec.url), "kind": spec.kind,
+            "interval_s": int(spec.interval.total_seconds()), "enabled": spec.enabled,
+            "options": dict(spec.options), "from_config": False, "next_check_at": now,
+            "error_count": 0, "created_at": now,
+        } for spec in specs]
+        if rows:  # one multi-row INSERT per batch, not one ORM object per feed
+            self.session.execute(insert(Source), rows)
+        return len(rows)
 
 
 def fit_validator(value: str | None, limit: int) -> str | None:
