@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from collectors.comment_text import clean_comment_text
 from collectors.dates import parse_iso, parse_loose
 from collectors.document import Document
+from collectors.jsonld_comments import extract_jsonld_comments
 from collectors.text import node_text, normalise_space
 from collectors.urls import canonical_url, page_url
 
@@ -120,6 +121,8 @@ def extract_comments(
         items = _find_comments(tree, profile)
         if items:
             found = _documents(items, profile, page, post_key, thread_title)
+    if not found:
+        found = extract_jsonld_comments(tree, page, post_key, thread_title)
     if not found:
         from collectors.comment_fallback import extract_unmarked_comments
 

@@ -220,3 +220,27 @@ def test_labelled_comment_markups_meet_their_floors() -> None:
         assert len(found) == len(gold), page.stem
         assert [d.author for d in found] == [g["author"] for g in gold], page.stem
         assert all(d.text for d in found), page.stem
+
+
+def test_json_ld_comments_and_forum_postings() -> None:
+    html = """<html><head><script type="application/ld+json">{"@context": "https://schema.org",
+      "@graph": [{"@type": "DiscussionForumPosting", "headline": "Acme Duo leaks",
+        "text": "Mine leaks.", "author": {"@type": "Person", "name": "op"},
+        "comment": [
+          {"@type": "Comment", "url": "https://forum.example/t/1#post-2",
+           "text": "<p>Same here.</p>", "dateCreated": "2024-06-01T10:00:00+00:00",
+           "author": {"@type": "Person", "name": "kim"},
+           "interactionStatistic": {"@type": "InteractionCounter",
+             "interactionType": "https://schema.org/LikeAction", "userInteractionCount": 4},
+           "comment": [{"@type": "Comment", "text": "Fixed by a new seal.",
+                        "author": [{"name": "lee"}]}]},
+          {"@type": "Comment", "text": "   "}]}]}</script>
+      <script type="application/ld+json">{broken</script></head><body><p>Post</p></body></html>"""
+    first, reply = extract_comments(html, PAGE, POST)
+    assert (first.key, first.author, first.text, first.parent_key) == (
+        "https://forum.example/t/1#post-2", "kim", "Same here.", POST)
+    assert first.published_at == datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+    assert dict(first.engagement) == {"likes": 4}
+    assert (reply.author, reply.text, reply.parent_key) == ("lee", "Fixed by a new seal.",
+                                                            first.key)
+    assert reply.key.startswith(PAGE + "#comment-j")
