@@ -17,6 +17,7 @@ from courlan import is_navigation_page, is_not_crawlable
 from selectolax.lexbor import LexborHTMLParser
 
 from collectors.articles import read_page_meta
+from collectors.comment_systems import collect_embedded_comments
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError, RobotsDisallowed
 from collectors.feeds import FEED_ACCEPT
@@ -89,7 +90,12 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
         post_key,
         ref.thread_title,
     )
-    return CollectResult(documents, response.state, response.status)
+    warnings: list[str] = []
+    if not documents:  # comments loaded by script, or only through the REST API
+        page = canonical_url(page_url(ref.thread_url))
+        documents, warnings = await collect_embedded_comments(
+            fetcher, response.body, page, post_key, ref.thread_title)
+    return CollectResult(documents, response.state, response.status, warnings=warnings)
 
 
 # --- discovering article pages -----------------------------------------------------------

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from collectors.comment_systems import collect_embedded_comments
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError
 from collectors.feeds import (
@@ -30,6 +31,7 @@ from collectors.fetching import Fetcher, Response
 from collectors.pages import HTML_ACCEPT, read_article_page
 from collectors.parsing import run_parser
 from collectors.registry import KindInfo, OptionField
+from collectors.urls import canonical_url, page_url
 
 KIND = KindInfo(
     name="rss", display_name="Feed", url_help="an RSS or Atom feed",
@@ -137,7 +139,11 @@ async def _post_with_page(fetcher: Fetcher, entry: FeedEntry, post: Document) ->
     feed_text = entry_text(entry)
     page_text = found.post.text if found.post is not None else ""
     text = page_text if len(page_text) > len(feed_text) else feed_text
-    return [dataclasses.replace(post, text=text), *found.comments]
+    comments = found.comments
+    if entry.comments_feed is None and not comments:
+        comments, _warnings = await collect_embedded_comments(
+            fetcher, page.body, canonical_url(page_url(post.url)), post.key, post.title)
+    return [dataclasses.replace(post, text=text), *comments]
 
 
 def thread_ref(entry: FeedEntry, post: Document) -> ThreadRef:
