@@ -41,6 +41,7 @@ KIND = KindInfo(
 )
 
 DEFAULT_MAX_PAGES = 20  # article pages fetched per pass for excerpt-only feeds
+MAX_COMMENT_PAGES = 40  # further pages of one comment feed (Blogger: 25 comments each)
 PROTECTED_PREFIX = "Protected Comments:"
 
 
@@ -77,7 +78,28 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
     hint = ThreadHint(ref.parent_key, ref.thread_url, ref.thread_title)
     documents = [d for d in comment_documents(feed, hint) if _visible(d)]
     warnings = [feed.warning] if feed.warning else []
+    documents += await _later_pages(fetcher, feed, hint, warnings)
     return CollectResult(documents, response.state, response.status, warnings=warnings)
+
+
+async def _later_pages(
+    fetcher: Fetcher, feed: ParsedFeed, hint: ThreadHint, warnings: list[str]
+) -> list[Document]:
+    """Comment feeds split in pages (Blogger: 25 a page, ``rel="next"`` with start-index)."""
+    documents: list[Document] = []
+    seen = {feed.url}
+    for _ in range(MAX_COMMENT_PAGES):
+        if feed.next_url is None or feed.next_url in seen:
+            return documents
+        seen.add(feed.next_url)
+        try:
+            feed = await load_feed(await fetcher.fetch(feed.next_url, accept=FEED_ACCEPT))
+        except CollectorError as exc:
+            warnings.append(f"later comment pages not read: {exc}")
+            return documents
+        documents += [d for d in comment_documents(feed, hint) if _visible(d)]
+    warnings.append(f"comments beyond {MAX_COMMENT_PAGES + 1} feed pages not read")
+    return documents
 
 
 async def load_feed(response: Response) -> ParsedFeed:
