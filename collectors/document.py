@@ -65,6 +65,8 @@ class CollectResult:
     threads: list[ThreadRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     kind: SourceKind | None = None  # the kind the source was collected as (detected or given)
+    # Documents found by looking back (a search for a new brand): history, not news.
+    backfill_keys: frozenset[str] = frozenset()
 
     @property
     def not_modified(self) -> bool:

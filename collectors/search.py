@@ -94,6 +94,8 @@ async def collect(fetcher: Fetcher, spec: SourceSpec, state: FetchState) -> Coll
         found = await pass_.ask(engine, request)
         if found is None:
             break
+        if terms.key not in marks:  # a first search looks back: what it finds is history
+            pass_.backfill.update(d.key for d in found.documents)
         marks[terms.key] = max(found.newest or request.since, request.since)
     return pass_.result(marks)
 
@@ -104,6 +106,7 @@ class _Pass:
     def __init__(self, state: FetchState) -> None:
         self.found = Found(state=FetchState(etag=state.etag, last_modified=state.last_modified))
         self.asked = 0
+        self.backfill: set[str] = set()
 
     async def ask(self, engine: Engine, request: SearchRequest) -> Found | None:
         try:
@@ -125,7 +128,7 @@ class _Pass:
         state = FetchState(self.found.state.etag, self.found.state.last_modified,
                            dump_cursor(marks))
         return CollectResult(self.found.documents, state, 200, _unique(self.found.threads),
-                             self.found.warnings)
+                             self.found.warnings, backfill_keys=frozenset(self.backfill))
 
 
 def _unique(threads: list[ThreadRef]) -> list[ThreadRef]:

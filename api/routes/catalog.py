@@ -114,6 +114,7 @@ def saved_brand(session: Session, runtime: Runtime, background: BackgroundTasks,
            *, rematch: bool) -> BrandSavedOut:
     out = BrandSavedOut.model_validate(brand)
     if rematch and brand.enabled:
+        SourceRepository(session).make_due("search", datetime.now(UTC))  # back-fill now
         session.commit()  # the re-match runs in its own transactions and must see the change
         background.add_task(_rematch, runtime, brand.id)
         out.rematched = True

@@ -45,6 +45,7 @@ class PreparedDocuments:
     kind: str | None
     analysed: list[tuple[Document, DocumentAnalysis]]
     first_fetch: bool
+    backfill_keys: frozenset[str] = frozenset()  # history whatever its date (see CollectResult)
 
 
 def prepare_documents(
@@ -57,7 +58,7 @@ def prepare_documents(
     known = DocumentRepository(reads).existing_keys(documents)
     fresh = [d for k, d in documents.items() if k not in known]
     analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
-    return PreparedDocuments(kind, analysed, first_fetch)
+    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys)
 
 
 def save_documents(
@@ -73,7 +74,8 @@ def save_documents(
             link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
     mention_rows = [
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
-                    backfill=decide_backfill(first_fetch=first_fetch,
+                    backfill=decide_backfill(first_fetch=first_fetch
+                                             or d.key in prepared.backfill_keys,
                                              published_at=d.published_at, now=now))
         for d, a in analysed if d.key in inserted
         for finding in a.mentions

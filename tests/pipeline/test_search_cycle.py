@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from monitor.config import Settings
-from monitor.db.models import Mention, Source
+from monitor.db.models import Brand, Mention, Source
 from monitor.pipeline.collect import run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
 from monitor.runtime import Runtime
@@ -59,3 +59,40 @@ def test_search_source_asks_each_brand_query_and_matches_locally(runtime: Runtim
     assert len(mentions) == 2  # "Acme pie recipe" is found by the engine, refused locally
     assert source.fetch_cursor is not None
     assert len(json.loads(source.fetch_cursor)["since"]) == 2
+
+
+def test_a_new_brand_is_searched_back_at_once_as_history(runtime: Runtime) -> None:
+    server = FixtureServer({"/api/v1/search_by_date": _algolia}).start()
+    source = {"name": "HN search", "url": server.url("/api/v1"), "kind": "search",
+              "options": {"engine": "hackernews", "backfill_days": "10"}}
+
+    def configure(brands: list[dict[str, str]]) -> Runtime:
+        settings = Settings(database=runtime.settings.database.model_dump(),
+                            collector={"allow_private_networks": True},
+                            brands=brands, sources=[source])
+        configured = Runtime(settings, runtime.engine, runtime.sessions)
+        sync_config(configured)
+        return configured
+
+    try:
+        first = configure([{"name": "Acme", "query": "Acme"}])
+        asyncio.run(run_collect_cycle(first))
+        with runtime.sessions() as session:
+            session.execute(update(Source).values(
+                next_check_at=datetime.now(UTC) + timedelta(hours=1)))
+            session.commit()
+        server.clear_log()
+        second = configure([{"name": "Acme", "query": "Acme"},
+                            {"name": "Globex", "query": "Globex"}])
+        asyncio.run(run_collect_cycle(second))  # only due sources: the search is due again
+    finally:
+        server.stop()
+    asked = {parse_qs(urlsplit(r.path).query)["query"][0]:
+             parse_qs(urlsplit(r.path).query)["numericFilters"][0]
+             for r in server.requests_for("/api/v1/search_by_date")}
+    assert set(asked) == {"Acme", "Globex"}
+    since = int(asked["Globex"].split(">=")[1])
+    assert abs(since - (datetime.now(UTC) - timedelta(days=10)).timestamp()) < 300
+    with runtime.sessions() as session:
+        globex = session.scalars(select(Mention).join(Brand).where(Brand.name == "Globex")).one()
+    assert globex.backfill  # three hours old, yet found by looking back: baseline history

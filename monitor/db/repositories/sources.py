@@ -105,6 +105,15 @@ class SourceRepository:
         source.error_count += 1
         self.session.flush()
 
+    def make_due(self, kind: str, now: datetime) -> int:
+        """Enabled sources of ``kind`` are due at once (a brand's new query to search for)."""
+        sources = list(self.session.scalars(
+            select(Source).where(Source.kind == kind, Source.enabled.is_(True))))
+        for source in sources:
+            source.next_check_at = min(source.next_check_at, now)
+        self.session.flush()
+        return len(sources)
+
     def list_urls(self) -> list[str]:
         return list(self.session.scalars(select(Source.url)))
 
