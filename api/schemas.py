@@ -542,3 +542,14 @@ class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
     detail: str | None = None
+
+
+class SourceSuggestionOut(_Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "host": "coffee-news.example", "documents": 4, "url": "https://coffee-news.example/",
+        "samples": ["https://coffee-news.example/2026/acme-recall"]}]})
+
+    host: str
+    documents: int = Field(description="documents with mentions that link to the site")
+    url: str = Field(description="add this as a source: its feed is discovered")
+    samples: list[str]

@@ -369,3 +369,21 @@ def _interval(text: str) -> timedelta:
     if not isinstance(interval, timedelta) or interval < timedelta(minutes=1):
         raise InvalidInputError(f"--interval takes a duration of at least 1m, not {text!r}")
     return interval
+
+
+@sources_app.command("suggest")
+def sources_suggest(
+    config: ConfigOption = None,
+    minimum: Annotated[int, typer.Option(help="Documents a site must turn up in.")] = 2,
+) -> None:
+    """Sites that keep turning up in collected mentions and are not sources yet."""
+    from monitor.pipeline.suggestions import suggest_sources
+
+    with _user_errors():
+        runtime = _runtime(config)
+        suggestions = suggest_sources(runtime, minimum=minimum)
+        runtime.dispose()
+    for suggestion in suggestions:
+        typer.echo(f"{suggestion.documents:5d}  {suggestion.url}  e.g. {suggestion.samples[0]}")
+    if not suggestions:
+        typer.echo("no suggestions yet")

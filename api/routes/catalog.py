@@ -26,6 +26,7 @@ from api.schemas import (
     SourceIn,
     SourceOut,
     SourcePatchIn,
+    SourceSuggestionOut,
 )
 from collectors import registry
 from monitor.config import SourceSettings
@@ -131,6 +132,15 @@ def _rematch(runtime: Runtime, brand_id: int) -> None:
             summary="Sources with their fetch health")
 def list_sources(session: SessionDep, _who: ReadDep) -> list[SourceOut]:
     return [source_out(s) for s in SourceRepository(session).list_all()]
+
+
+@router.get("/sources/suggestions", response_model=list[SourceSuggestionOut],
+            summary="Sites that keep turning up in collected mentions, not followed yet")
+def list_source_suggestions(runtime: RuntimeDep, _who: ReadDep) -> list[SourceSuggestionOut]:
+    from monitor.pipeline.suggestions import suggest_sources
+
+    return [SourceSuggestionOut(host=s.host, documents=s.documents, url=s.url,
+                                samples=list(s.samples)) for s in suggest_sources(runtime)]
 
 
 @router.get("/sources/{source_id}", response_model=SourceOut, summary="One source")
