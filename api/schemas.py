@@ -5,13 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
+
+from collectors import registry
 
 SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
 InboxState = Literal["new", "seen", "needs_reply", "replied", "ignored", "snoozed"]
 ExclusionKind = Literal["thread", "author", "site"]
 ScopeName = Literal["read", "write", "admin"]
-SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
+
+
+
+def _known_kind(value: str) -> str:
+    if not registry.is_kind(value):
+        raise ValueError(f"unknown source kind; known: {', '.join(registry.kind_names())}")
+    return value
+
+
+# The kinds come from the collectors' registry; the schema lists them as an enum.
+SourceKindName = Annotated[
+    str, AfterValidator(_known_kind),
+    WithJsonSchema({"type": "string", "enum": list(registry.kind_names())}),
+]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
@@ -527,3 +542,14 @@ class HealthOut(BaseModel):
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
     detail: str | None = None
+
+
+class SourceSuggestionOut(_Out):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "host": "coffee-news.example", "documents": 4, "url": "https://coffee-news.example/",
+        "samples": ["https://coffee-news.example/2026/acme-recall"]}]})
+
+    host: str
+    documents: int = Field(description="documents with mentions that link to the site")
+    url: str = Field(description="add this as a source: its feed is discovered")
+    samples: list[str]

@@ -17,16 +17,24 @@ from courlan import is_navigation_page, is_not_crawlable
 from selectolax.lexbor import LexborHTMLParser
 
 from collectors.articles import read_page_meta
+from collectors.comment_systems import collect_embedded_comments
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError, RobotsDisallowed
 from collectors.feeds import FEED_ACCEPT
 from collectors.fetching import Fetcher, Response
 from collectors.pages import HTML_ACCEPT, read_article_page, read_page_comments
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
 from collectors.robots import origin_of
 from collectors.rss import DEFAULT_MAX_PAGES, Harvest, harvest_feed, load_feed
 from collectors.sitemaps import Sitemap, SitemapEntry, parse_sitemap
 from collectors.urls import absolute_http_url, canonical_url, is_same_site, page_url
+
+KIND = KindInfo(
+    name="blog", display_name="Blog", url_help="a site's start page",
+    options=(OptionField("max_pages", "article pages fetched per pass", integer=True),),
+    thread_kinds=("rss", "blog"), order=20,
+)
 
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
 MAX_SITEMAPS = 10
@@ -82,7 +90,12 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
         post_key,
         ref.thread_title,
     )
-    return CollectResult(documents, response.state, response.status)
+    warnings: list[str] = []
+    if not documents:  # comments loaded by script, or only through the REST API
+        page = canonical_url(page_url(ref.thread_url))
+        documents, warnings = await collect_embedded_comments(
+            fetcher, response.body, page, post_key, ref.thread_title)
+    return CollectResult(documents, response.state, response.status, warnings=warnings)
 
 
 # --- discovering article pages -----------------------------------------------------------

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from collectors.document import SourceKind
 from collectors.errors import CollectorError
 from collectors.fetching import Fetcher, Response
+from collectors.registry import kind_for_host
 from collectors.robots import origin_of
 
 FEED_CONTENT_TYPES = (
@@ -25,18 +26,11 @@ FEED_ROOT = re.compile(
     re.DOTALL,
 )
 DISCOURSE_GENERATOR = re.compile(rb'<meta\s+name="generator"\s+content="Discourse', re.IGNORECASE)
-REDDIT_HOSTS = ("reddit.com", "redd.it")
-HACKERNEWS_HOSTS = ("hn.algolia.com", "news.ycombinator.com")
 
 
 def detect_kind_from_url(url: str) -> SourceKind | None:
-    """Kinds recognisable from the host alone."""
-    host = (urlsplit(url).hostname or "").lower()
-    if any(host == h or host.endswith("." + h) for h in REDDIT_HOSTS):
-        return "reddit"
-    if host in HACKERNEWS_HOSTS:
-        return "hackernews"
-    return None
+    """Kinds recognisable from the host alone (the ``hosts`` of each kind)."""
+    return kind_for_host(urlsplit(url).hostname or "")
 
 
 def detect_kind_from_response(response: Response) -> SourceKind | None:

@@ -23,7 +23,15 @@ from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher, Response
 from collectors.jsonbody import describe_error, load_json
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
 from collectors.text import node_text
+
+KIND = KindInfo(
+    name="discourse", display_name="Discourse forum", url_help="a forum's base URL",
+    options=(OptionField("max_topics", "topics read per pass (one page of /latest.json)",
+                         integer=True),),
+    thread_kinds=("discourse",), order=30,
+)
 
 POSTS_PER_REQUEST = 20  # Discourse's own chunk size
 MAX_POSTS_PER_TOPIC = 1000  # newest first when a topic is longer; older ones were seen before

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 DocumentKind = Literal["post", "comment"]
-SourceKind = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
+# A kind name from ``collectors.registry`` ("rss", "reddit", "search", ...).
+SourceKind = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class FetchState:
 
     etag: str | None = None
     last_modified: str | None = None
+    cursor: str | None = None  # a collector's own bookmark (search high-water marks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class CollectResult:
     threads: list[ThreadRef] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     kind: SourceKind | None = None  # the kind the source was collected as (detected or given)
+    # Documents found by looking back (a search for a new brand): history, not news.
+    backfill_keys: frozenset[str] = frozenset()
 
     @property
     def not_modified(self) -> bool:
@@ -76,3 +80,6 @@ class SourceSpec:
     url: str
     kind: SourceKind | None = None  # None: detect from the response
     options: Mapping[str, str] = field(default_factory=dict)
+    # For search kinds: groups of words and phrases that must all occur, one group per
+    # conjunction of the brands' queries (the core translates the queries).
+    search_terms: tuple[tuple[str, ...], ...] = ()

@@ -80,6 +80,7 @@ class ParsedFeed:
     link: str | None
     entries: tuple[FeedEntry, ...]
     warning: str | None = None  # feedparser recovered from a problem (bad charset, bad XML)
+    next_url: str | None = None  # <link rel="next">: the next page (Blogger's start-index)
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
@@ -102,6 +103,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
         link=_absolute(url, feed.get("link")),
         entries=tuple(_entry(url, raw) for raw in parsed.entries),
         warning=f"feed parsed with recovery: {problem}" if problem else None,
+        next_url=_link(url, feed, "next"),
     )
 
 

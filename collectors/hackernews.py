@@ -21,7 +21,15 @@ from collectors.errors import CollectorError, ParseError
 from collectors.fetching import Fetcher
 from collectors.jsonbody import describe_error, load_json
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
 from collectors.text import node_text
+
+KIND = KindInfo(
+    name="hackernews", display_name="Hacker News",
+    url_help="an Algolia API URL or news.ycombinator.com/item?id=N",
+    options=(OptionField("api_base", "the Algolia API base (a test server)"),),
+    thread_kinds=("hackernews",), hosts=("hn.algolia.com", "news.ycombinator.com"), order=50,
+)
 
 DEFAULT_API_BASE = "https://hn.algolia.com/api/v1"
 ITEM_URL = "https://news.ycombinator.com/item?id={id}"

@@ -22,7 +22,14 @@ from collectors.errors import CollectorError, ParseError, RateLimited
 from collectors.fetching import Fetcher, Response
 from collectors.jsonbody import describe_error, load_json
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
 from collectors.text import html_to_text
+
+KIND = KindInfo(
+    name="reddit", display_name="Reddit", url_help="a thread or a listing (/r/sub/new.json)",
+    options=(OptionField("base_url", "origin of public permalinks (a mirror, or a test server)"),),
+    thread_kinds=("reddit",), hosts=("reddit.com", "redd.it"), order=40,
+)
 
 PUBLIC_BASE = "https://www.reddit.com"
 ACCEPT_JSON = "application/json"

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from collectors.comment_systems import collect_embedded_comments
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import CollectorError
 from collectors.feeds import (
@@ -29,8 +30,18 @@ from collectors.feeds import (
 from collectors.fetching import Fetcher, Response
 from collectors.pages import HTML_ACCEPT, read_article_page
 from collectors.parsing import run_parser
+from collectors.registry import KindInfo, OptionField
+from collectors.urls import canonical_url, page_url
+
+KIND = KindInfo(
+    name="rss", display_name="Feed", url_help="an RSS or Atom feed",
+    options=(OptionField("max_pages", "article pages fetched per pass for excerpt-only feeds",
+                         integer=True),),
+    thread_kinds=("rss", "blog"), order=10,
+)
 
 DEFAULT_MAX_PAGES = 20  # article pages fetched per pass for excerpt-only feeds
+MAX_COMMENT_PAGES = 40  # further pages of one comment feed (Blogger: 25 comments each)
 PROTECTED_PREFIX = "Protected Comments:"
 
 
@@ -67,7 +78,28 @@ async def collect_thread(fetcher: Fetcher, ref: ThreadRef, state: FetchState) ->
     hint = ThreadHint(ref.parent_key, ref.thread_url, ref.thread_title)
     documents = [d for d in comment_documents(feed, hint) if _visible(d)]
     warnings = [feed.warning] if feed.warning else []
+    documents += await _later_pages(fetcher, feed, hint, warnings)
     return CollectResult(documents, response.state, response.status, warnings=warnings)
+
+
+async def _later_pages(
+    fetcher: Fetcher, feed: ParsedFeed, hint: ThreadHint, warnings: list[str]
+) -> list[Document]:
+    """Comment feeds split in pages (Blogger: 25 a page, ``rel="next"`` with start-index)."""
+    documents: list[Document] = []
+    seen = {feed.url}
+    for _ in range(MAX_COMMENT_PAGES):
+        if feed.next_url is None or feed.next_url in seen:
+            return documents
+        seen.add(feed.next_url)
+        try:
+            feed = await load_feed(await fetcher.fetch(feed.next_url, accept=FEED_ACCEPT))
+        except CollectorError as exc:
+            warnings.append(f"later comment pages not read: {exc}")
+            return documents
+        documents += [d for d in comment_documents(feed, hint) if _visible(d)]
+    warnings.append(f"comments beyond {MAX_COMMENT_PAGES + 1} feed pages not read")
+    return documents
 
 
 async def load_feed(response: Response) -> ParsedFeed:
@@ -129,7 +161,11 @@ async def _post_with_page(fetcher: Fetcher, entry: FeedEntry, post: Document) ->
     feed_text = entry_text(entry)
     page_text = found.post.text if found.post is not None else ""
     text = page_text if len(page_text) > len(feed_text) else feed_text
-    return [dataclasses.replace(post, text=text), *found.comments]
+    comments = found.comments
+    if entry.comments_feed is None and not comments:
+        comments, _warnings = await collect_embedded_comments(
+            fetcher, page.body, canonical_url(page_url(post.url)), post.key, post.title)
+    return [dataclasses.replace(post, text=text), *comments]
 
 
 def thread_ref(entry: FeedEntry, post: Document) -> ThreadRef:

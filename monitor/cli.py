@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -25,7 +25,8 @@ from monitor.db.engine import build_engine, unit_of_work
 from monitor.db.migrate import upgrade_database
 from monitor.db.repositories import ApiKeyRepository
 from monitor.db.repositories.api_keys import ALL_SCOPES
-from monitor.errors import ConfigError, MonitorError
+from monitor.domain.duration import parse_duration
+from monitor.errors import ConfigError, InvalidInputError, MonitorError
 from monitor.logs import configure_logging
 from monitor.pipeline.collect import CycleReport, SourceOutcome
 from monitor.pipeline.config_sync import plan_config_sync, sync_config
@@ -44,7 +45,8 @@ app.add_typer(query_app, name="query")
 user_app = typer.Typer(help="Dashboard users (listed in the config's api.users).",
                        no_args_is_help=True)
 app.add_typer(user_app, name="user")
-sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True)
+sources_app = typer.Typer(help="Sources: their health, OPML import and export.",
+                          no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
 err = Console(stderr=True, soft_wrap=True)  # paths in messages stay whole
@@ -468,3 +470,79 @@ def _when(moment: datetime | None) -> str:
 
 if __name__ == "__main__":
     app()
+
+
+@sources_app.command("import")
+def sources_import(
+    path: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader).")],
+    config: ConfigOption = None,
+    interval: Annotated[str, typer.Option(help="How often to check each new feed.")] = "30m",
+) -> None:
+    """Add the feeds of an OPML file; feeds already present are skipped, so it can be rerun."""
+    from monitor.pipeline.opml import import_opml
+
+    with _user_errors():
+        body = _read_file(path)
+        runtime = _runtime(config)
+        report = import_opml(runtime, body, interval=_interval(interval))
+        runtime.dispose()
+    for url, why in report.plan.refused:
+        err.print(f"refused: {url}: {why}", highlight=False, markup=False)
+    for url, why in report.plan.duplicates:
+        err.print(f"duplicate: {url}: {why}", highlight=False, markup=False)
+    typer.echo(f"{report.added} added, {len(report.plan.duplicates)} duplicates, "
+               f"{len(report.plan.refused)} refused")
+
+
+@sources_app.command("export")
+def sources_export(
+    config: ConfigOption = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file instead of the standard output.")] = None,
+) -> None:
+    """Print every source as OPML 2.0 (feed readers import it)."""
+    from monitor.pipeline.opml import export_opml
+
+    with _user_errors():
+        runtime = _bare_runtime(config)
+        text = export_opml(runtime)
+        runtime.dispose()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _interval(text: str) -> timedelta:
+    try:
+        interval = parse_duration(text)
+    except ValueError:
+        interval = None
+    if not isinstance(interval, timedelta) or interval < timedelta(minutes=1):
+        raise InvalidInputError(f"--interval takes a duration of at least 1m, not {text!r}")
+    return interval
+
+
+@sources_app.command("suggest")
+def sources_suggest(
+    config: ConfigOption = None,
+    minimum: Annotated[int, typer.Option(help="Documents a site must turn up in.")] = 2,
+) -> None:
+    """Sites that keep turning up in collected mentions and are not sources yet."""
+    from monitor.pipeline.suggestions import suggest_sources
+
+    with _user_errors():
+        runtime = _bare_runtime(config)
+        suggestions = suggest_sources(runtime, minimum=minimum)
+        runtime.dispose()
+    for suggestion in suggestions:
+        typer.echo(f"{suggestion.documents:5d}  {suggestion.url}  e.g. {suggestion.samples[0]}")
+    if not suggestions:
+        typer.echo("no suggestions yet")

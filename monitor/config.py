@@ -24,9 +24,11 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from collectors import registry
 from monitor.domain.duration import parse_duration
 from monitor.errors import ConfigError
 
@@ -54,7 +56,15 @@ Clock = Annotated[time, BeforeValidator(_clock)]
 def _query(value: str) -> str:
     from monitor.domain.matching import check_query
 
-    check_query(value)
+    check_query(value, registry.kind_names())
+    return value
+
+
+def _source_kind(value: str) -> str:
+    if not registry.is_kind(value):
+        raise ValueError(
+            f"unknown source kind {value!r}; known: {', '.join(registry.kind_names())}"
+        )
     return value
 
 
@@ -66,7 +76,7 @@ def _http_url(value: str) -> str:
 
 QueryText = Annotated[str, Field(min_length=1), AfterValidator(_query)]
 HttpUrlText = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
-SourceKindName = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
+SourceKindName = Annotated[str, AfterValidator(_source_kind)]
 
 _URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 
@@ -140,6 +150,16 @@ class SourceSettings(_Section):
     interval: Duration = timedelta(minutes=30)
     enabled: bool = True
     options: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _options_of_kind(self) -> SourceSettings:
+        if self.kind is not None:
+            problems = registry.kind_info(self.kind).option_problems(self.options)
+            if problems:
+                raise ValueError("; ".join(problems))
+        if self.kind == "search" and self.options.get("query"):
+            _query(self.options["query"])
+        return self
 
     @field_validator("interval")
     @classmethod

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
-from monitor.config import load_settings
+from monitor.config import Settings, load_settings
 from monitor.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,3 +117,13 @@ def test_the_demo_never_deletes_a_database_it_did_not_write(tmp_path: Path) -> N
         (demo_dir / "monitor.db").write_bytes(b"old demo data")
         write_demo_config(demo_dir, site, 8000)  # its own: started afresh
     assert not (demo_dir / "monitor.db").exists()
+
+
+def test_the_readme_source_examples_are_valid() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)]
+    examples = [b["sources"] for b in blocks if isinstance(b, dict) and "sources" in b]
+    kinds = {s.get("kind") for sources in examples for s in sources}
+    assert {"rss", "blog", "discourse", "reddit", "hackernews", "search"} <= kinds
+    for sources in examples:
+        Settings(sources=sources)

@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from api.dashboard.highlight import compute_terms, render_field, render_snippet, safe_href
+from collectors import registry
 from monitor.db.models import Document
 from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
 
 STATES = ("new", "needs_reply", "snoozed", "seen", "replied", "ignored")
 SENTIMENTS = ("positive", "negative", "neutral", "unscored")
 KINDS = ("post", "comment")
-SOURCE_KINDS = ("rss", "blog", "discourse", "reddit", "hackernews")
+SOURCE_KINDS = registry.kind_names()
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
 FILTER_KEYS = (*TEXT_KEYS, "sentiment", "kind", "source_kind", "state", "since", "until",

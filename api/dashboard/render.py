@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.dashboard.highlight import safe_href
 from api.deps import Principal
+from collectors import registry
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -44,6 +45,8 @@ def _environment() -> Environment:
     )
     env.filters["href"] = safe_href
     env.filters["utc"] = render_utc
+    # Kind name -> display name, from the collectors' registry, for every kind menu.
+    env.globals["source_kinds"] = registry.display_names()
     return env
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from api.dashboard.auth import DeskDep, check_csrf
-from api.dashboard.inbox_view import SOURCE_KINDS
 from api.dashboard.render import render_page
 from api.deps import Principal, RuntimeDep, SessionDep
 from api.routes.catalog import (
@@ -24,6 +24,7 @@ from monitor.errors import InvalidInputError
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=10_000)]
+MAX_OPML_BYTES = 20 * 2**20
 
 
 def require_admin(principal: Principal, csrf_token: str) -> None:
@@ -48,8 +49,44 @@ def sources_page(request: Request, session: SessionDep, principal: DeskDep) -> R
     return render_page(
         request, "sources.html", principal, sources=sources,
         health={s.id: compute_health(s) for s in sources},
-        brands=BrandRepository(session).list_all(), kinds=SOURCE_KINDS,
+        brands=BrandRepository(session).list_all(),
     )
+
+
+@router.get("/sources/export.opml")
+def export_sources(runtime: RuntimeDep, principal: DeskDep) -> Response:
+    from monitor.pipeline.opml import export_opml
+
+    return Response(export_opml(runtime), media_type="text/x-opml; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sources.opml"'})
+
+
+@router.post("/sources/import")
+async def import_sources(request: Request, session: SessionDep, runtime: RuntimeDep,
+                         principal: DeskDep, opml: UploadFile, csrf_token: FormText = ""
+                         ) -> Response:
+    from monitor.pipeline.opml import import_opml
+
+    require_admin(principal, csrf_token)
+    body = await opml.read(MAX_OPML_BYTES + 1)
+    if len(body) > MAX_OPML_BYTES:
+        raise InvalidInputError(f"the OPML file is larger than {MAX_OPML_BYTES // 2**20} MB")
+    session.commit()  # the import writes in its own transaction
+    report = await run_in_threadpool(import_opml, runtime, body)
+    sources = SourceRepository(session).list_all()
+    return render_page(
+        request, "sources.html", principal, sources=sources,
+        health={s.id: compute_health(s) for s in sources},
+        brands=BrandRepository(session).list_all(), import_report=report,
+    )
+
+
+@router.get("/sources/suggestions")
+def suggestions_page(request: Request, runtime: RuntimeDep, principal: DeskDep) -> Response:
+    from monitor.pipeline.suggestions import suggest_sources
+
+    return render_page(request, "suggestions.html", principal,
+                       suggestions=suggest_sources(runtime))
 
 
 @router.post("/sources/new")
@@ -68,7 +105,7 @@ def source_page(source_id: int, request: Request, session: SessionDep, principal
                 ) -> Response:
     source = CatalogRepository(session).get_source(_checked(source_id))
     return render_page(request, "source.html", principal, source=source,
-                       health=compute_health(source), kinds=SOURCE_KINDS)
+                       health=compute_health(source))
 
 
 @router.post("/sources/{source_id}")

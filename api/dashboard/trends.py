@@ -65,5 +65,5 @@ def trends_page(request: Request, session: SessionDep, principal: DeskDep) -> Re
                                     "bar-topic", "Top topics"),
         total=sum(b.mentions for b in trends.buckets),
         brands=[b.name for b in BrandRepository(session).list_all()],
-        source_kinds=SOURCE_KINDS, params=params,
+        params=params,
     )

@@ -26,7 +26,9 @@ from api.schemas import (
     SourceIn,
     SourceOut,
     SourcePatchIn,
+    SourceSuggestionOut,
 )
+from collectors import registry
 from monitor.config import SourceSettings
 from monitor.db.models import Brand, Source
 from monitor.db.repositories import BrandRepository, SourceRepository
@@ -103,7 +105,7 @@ def preview_brand_query(body: PreviewIn, session: SessionDep, runtime: RuntimeDe
 
 def check_brand_query(query: str) -> None:
     try:
-        check_query(query)
+        check_query(query, registry.kind_names())
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from None
     except RecursionError:
@@ -114,6 +116,7 @@ def saved_brand(session: Session, runtime: Runtime, background: BackgroundTasks,
            *, rematch: bool) -> BrandSavedOut:
     out = BrandSavedOut.model_validate(brand)
     if rematch and brand.enabled:
+        SourceRepository(session).make_due("search", datetime.now(UTC))  # back-fill now
         session.commit()  # the re-match runs in its own transactions and must see the change
         background.add_task(_rematch, runtime, brand.id)
         out.rematched = True
@@ -130,6 +133,15 @@ def _rematch(runtime: Runtime, brand_id: int) -> None:
             summary="Sources with their fetch health")
 def list_sources(session: SessionDep, _who: ReadDep) -> list[SourceOut]:
     return [source_out(s) for s in SourceRepository(session).list_all()]
+
+
+@router.get("/sources/suggestions", response_model=list[SourceSuggestionOut],
+            summary="Sites that keep turning up in collected mentions, not followed yet")
+def list_source_suggestions(runtime: RuntimeDep, _who: ReadDep) -> list[SourceSuggestionOut]:
+    from monitor.pipeline.suggestions import suggest_sources
+
+    return [SourceSuggestionOut(host=s.host, documents=s.documents, url=s.url,
+                                samples=list(s.samples)) for s in suggest_sources(runtime)]
 
 
 @router.get("/sources/{source_id}", response_model=SourceOut, summary="One source")

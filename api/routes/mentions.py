@@ -19,6 +19,7 @@ from api.schemas import (
     MentionPatchIn,
     NoteOut,
     SentimentOut,
+    SourceKindName,
     SourceRef,
     ThreadRef,
 )
@@ -32,7 +33,6 @@ MAX_BULK = 10_000
 MentionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="mention id")]
 Sentiment = Literal["positive", "negative", "neutral", "unscored"]
 State = Literal["new", "seen", "needs_reply", "replied", "ignored", "snoozed"]
-SourceKind = Literal["rss", "blog", "discourse", "reddit", "hackernews"]
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -49,7 +49,7 @@ def mention_filters(
     brand: Annotated[str | None, Query(max_length=200, description="brand name")] = None,
     sentiment: Annotated[Sentiment | None, Query(description="label as shown")] = None,
     kind: Annotated[Literal["post", "comment"] | None, Query()] = None,
-    source_kind: Annotated[SourceKind | None, Query(description="kind of source")] = None,
+    source_kind: Annotated[SourceKindName | None, Query(description="kind of source")] = None,
     site: Annotated[str | None, Query(max_length=255, description="host, subdomains too")] = None,
     author: Annotated[str | None, Query(max_length=300)] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,

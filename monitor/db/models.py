@@ -70,6 +70,7 @@ class Source(Base):
     from_config: Mapped[bool] = mapped_column(Boolean, default=False)
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    fetch_cursor: Mapped[str | None] = mapped_column(Text)  # the collector's own bookmark
     next_check_at: Mapped[datetime] = mapped_column(index=True)
     claimed_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(200), index=True)

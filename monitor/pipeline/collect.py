@@ -18,7 +18,7 @@ from collectors.fetching import Fetcher
 from collectors.http import FetchOptions, build_fetcher
 from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
-from monitor.db.repositories import SourceRepository, ThreadRepository
+from monitor.db.repositories import BrandRepository, SourceRepository, ThreadRepository
 from monitor.domain.analysis import Analyser
 from monitor.errors import MonitorError
 from monitor.pipeline.analyser import load_analyser
@@ -172,7 +172,8 @@ def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[S
             now, limit=settings.batch_size, per_host=settings.per_host_batch,
             terms=runtime.claim_terms, include_all=include_all,
         )
-        return [SourceJob.from_row(s) for s in sources]
+        queries = [b.query for b in BrandRepository(session).list_all() if b.enabled]
+        return [SourceJob.from_row(s, queries) for s in sources]
 
 
 def _claim_threads(runtime: Runtime, now: datetime) -> list[ThreadJob]:

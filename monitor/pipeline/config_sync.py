@@ -42,10 +42,13 @@ def sync_config(runtime: Runtime, now: datetime | None = None) -> None:
         brands = BrandRepository(session).sync_from_config(
             [BrandSpec(b.name, b.query) for b in settings.brands], now
         )
-        SourceRepository(session).sync_from_config(
+        sources = SourceRepository(session)
+        sources.sync_from_config(
             [SourceSpec(s.name, s.url, s.kind, s.interval, s.enabled, s.options)
              for s in settings.sources],
             now,
         )
+        if brands.created or brands.changed:
+            sources.make_due("search", now)  # the new query's back-fill starts at once
     for brand_id in [*brands.created, *brands.changed]:
         rematch_brand(runtime, brand_id, now=now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -18,7 +18,9 @@ from monitor.db.models import Source, ThreadWatch
 from monitor.db.repositories import SourceRepository, ThreadRepository
 from monitor.db.repositories.threads import DiscoveredThread
 from monitor.domain.analysis import Analyser
+from monitor.domain.query import QuerySyntaxError, parse_query
 from monitor.domain.schedule import decide_next_check, decide_thread_next_check
+from monitor.domain.search_terms import compute_search_terms
 from monitor.pipeline.store import (
     PreparedDocuments,
     StoreReport,
@@ -79,22 +81,29 @@ class SourceJob:
     error_count: int
     first_crawl: bool
     is_thread: bool = False
+    cursor: str | None = None
+    search_terms: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
-    def from_row(cls, source: Source) -> SourceJob:
+    def from_row(cls, source: Source, brand_queries: Sequence[str] = ()) -> SourceJob:
+        """``brand_queries``: what a search source asks its engine (unless its ``query``
+        option says otherwise)."""
         return cls(
             id=source.id, name=source.name, url=source.url, kind=source.kind,
             options=dict(source.options), interval=timedelta(seconds=source.interval_s),
             etag=source.etag, last_modified=source.last_modified,
             error_count=source.error_count, first_crawl=source.last_success_at is None,
+            cursor=source.fetch_cursor,
+            search_terms=compute_source_terms(source.kind, source.options, brand_queries),
         )
 
     def log_ids(self) -> dict[str, int]:
         return {"source_id": self.id}
 
     async def fetch(self, fetcher: Fetcher) -> Fetched:
-        spec = SourceSpec(url=self.url, kind=as_source_kind(self.kind), options=self.options)
-        state = FetchState(etag=self.etag, last_modified=self.last_modified)
+        spec = SourceSpec(url=self.url, kind=as_source_kind(self.kind), options=self.options,
+                          search_terms=self.search_terms)
+        state = FetchState(etag=self.etag, last_modified=self.last_modified, cursor=self.cursor)
         return await _guarded(self, collect_source(fetcher, spec, state))
 
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
@@ -112,6 +121,7 @@ class SourceJob:
             self.id, now=now, status=str(result.status), etag=result.state.etag,
             last_modified=result.state.last_modified, kind=stored.detected_kind,
             next_check_at=decide_next_check(now, self.interval, jitter_key=self.url),
+            cursor=result.state.cursor,
         )
         return stored
 
@@ -197,6 +207,23 @@ class ThreadJob:
                 max_backoff=settings.max_backoff,
             ),
         )
+
+
+def compute_source_terms(
+    kind: str | None, options: Mapping[str, str], brand_queries: Sequence[str]
+) -> tuple[tuple[str, ...], ...]:
+    """The term groups a search source asks for: its own ``query`` option, else every
+    brand's query (nothing for other kinds)."""
+    if kind != "search":
+        return ()
+    queries = [options["query"]] if options.get("query") else list(brand_queries)
+    parsed = []
+    for query in queries:
+        try:
+            parsed.append(parse_query(query))
+        except QuerySyntaxError:
+            continue  # refused where it was saved; an old row must not stop the cycle
+    return compute_search_terms(parsed)
 
 
 def register_threads(

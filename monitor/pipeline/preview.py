@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from collectors import registry
 from monitor.db.repositories.mention_sync import MentionSyncRepository
 from monitor.domain.analysis import compute_brand_findings
 from monitor.domain.matching import check_query
@@ -38,7 +39,7 @@ def preview_query(
 ) -> QueryPreview:
     """Count the stored documents of the last 30 days that ``query`` matches (raises
     ValueError naming the position when it does not parse)."""
-    check_query(query)
+    check_query(query, registry.kind_names())
     now = now or datetime.now(UTC)
     analyser = build_analyser(runtime.settings, {PREVIEW_KEY: query})
     preview, week_ago = QueryPreview(query), now - timedelta(days=7)

@@ -6,11 +6,12 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from collectors.document import CollectResult, Document, SourceKind
+from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
 from monitor.domain.analysis import (
@@ -34,7 +35,7 @@ class StoreReport:
 
 
 def as_source_kind(kind: str | None) -> SourceKind | None:
-    return kind if kind in get_args(SourceKind) else None  # type: ignore[return-value]
+    return kind if is_kind(kind) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class PreparedDocuments:
     kind: str | None
     analysed: list[tuple[Document, DocumentAnalysis]]
     first_fetch: bool
+    backfill_keys: frozenset[str] = frozenset()  # history whatever its date (see CollectResult)
 
 
 def prepare_documents(
@@ -56,7 +58,7 @@ def prepare_documents(
     known = DocumentRepository(reads).existing_keys(documents)
     fresh = [d for k, d in documents.items() if k not in known]
     analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
-    return PreparedDocuments(kind, analysed, first_fetch)
+    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys)
 
 
 def save_documents(
@@ -72,7 +74,8 @@ def save_documents(
             link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
     mention_rows = [
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
-                    backfill=decide_backfill(first_fetch=first_fetch,
+                    backfill=decide_backfill(first_fetch=first_fetch
+                                             or d.key in prepared.backfill_keys,
                                              published_at=d.published_at, now=now))
         for d, a in analysed if d.key in inserted
         for finding in a.mentions

@@ -128,3 +128,17 @@ def test_metrics_on_loopback_need_no_key(settings: Settings, runtime: Runtime) -
         assert remote.get("/metrics").status_code == 403
     with TestClient(create_app(loopback, runtime), client=("127.0.0.1", 5555)) as local:
         assert local.get("/metrics").status_code == 200
+
+
+def test_source_suggestions(client: TestClient, auth: dict[str, str], runtime: Runtime) -> None:
+    seed(runtime, [
+        Doc("s1", NOW, text="Acme recall: https://coffee-news.example/acme-recall"),
+        Doc("s2", NOW, text="Acme again https://coffee-news.example/acme-2 "
+                            "https://blog.example.org/followed"),
+        Doc("s3", NOW, text="Acme https://blog.example.org/followed-too"),
+    ])
+    response = client.get("/api/v1/sources/suggestions", headers=auth)
+    assert response.status_code == 200, response.text
+    assert [(s["host"], s["documents"], s["url"]) for s in response.json()] == [
+        ("coffee-news.example", 2, "https://coffee-news.example/")]
+    assert client.get("/api/v1/sources/suggestions").status_code == 401

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collectors.dispatch import MODULES, collect_source, collect_thread
+from collectors import registry
+from collectors.dispatch import collect_source, collect_thread
 from collectors.document import CollectResult, Document, FetchState, SourceSpec, ThreadRef
 from collectors.errors import (
     BlockedAddress,
@@ -377,15 +378,13 @@ async def test_hostile_sources_raise_the_right_error(
 
 
 async def test_every_kind_dispatches_to_a_collector() -> None:
-    import importlib
-
-    for kind, module_name in MODULES.items():
-        module = importlib.import_module(module_name)
-        assert callable(module.collect), kind
-        assert callable(module.collect_thread), kind
+    for kind in registry.kind_names():
+        collector = registry.lookup(kind).collector
+        assert callable(collector.collect), kind
+        assert callable(collector.collect_thread), kind
 
 
 async def test_unknown_thread_kind_is_a_clear_error(fetcher: HttpFetcher) -> None:
-    ref = ThreadRef("https://x.example/", "gopher", "https://x.example/")  # type: ignore[arg-type]
+    ref = ThreadRef("https://x.example/", "gopher", "https://x.example/")
     with pytest.raises(CollectorError, match="unknown source kind 'gopher'"):
         await collect_thread(fetcher, ref, FetchState())

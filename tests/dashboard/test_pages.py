@@ -250,3 +250,26 @@ def test_alert_feed_and_alert_page(desk: TestClient, csrf: str, runtime: Runtime
     desk.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": csrf})
     assert "Resolved 20" in desk.get(f"/alerts/{alert_id}").text
     assert desk.post(f"/alerts/{alert_id}/delete", data={"csrf_token": csrf}).status_code == 422
+
+
+def test_opml_import_export_and_suggestions_pages(desk: TestClient, csrf: str,
+                                                   runtime: Runtime) -> None:
+    seed(runtime, [Doc("a", NOW, text="Acme https://coffee-news.example/x"),
+                   Doc("b", NOW, text="Acme https://coffee-news.example/y")])
+    opml = (b'<opml version="2.0"><body><outline type="rss" text="Brew &lt;b&gt;" '
+            b'xmlUrl="https://brew.example/feed"/><outline xmlUrl="ftp://nope"/>'
+            b'<outline xmlUrl="https://forum.example/latest.rss"/></body></opml>')
+    page = desk.post("/sources/import", data={"csrf_token": csrf},
+                     files={"opml": ("feeds.opml", opml, "text/x-opml")})
+    assert page.status_code == 200, page.text
+    assert "1 added, 1 duplicates, 1 refused" in page.text
+    assert "Brew &lt;b&gt;" in page.text
+    forged = desk.post("/sources/import", data={"csrf_token": "nope"},
+                       files={"opml": ("feeds.opml", opml, "text/x-opml")})
+    assert forged.status_code == 403
+    exported = desk.get("/sources/export.opml")
+    assert 'xmlUrl="https://brew.example/feed"' in exported.text
+    assert exported.headers["content-type"].startswith("text/x-opml")
+    suggestions = desk.get("/sources/suggestions").text
+    assert "coffee-news.example" in suggestions
+    assert 'value="https://coffee-news.example/"' in suggestions

@@ -118,7 +118,7 @@ def test_fields_keep_their_values_in_canonical_form(source: str, expected: objec
         ("re:Invent", "unknown field 're:'", 1),
         ("title: delta", "expected a word, phrase or '(' right after 'title:'", 7),
         ("site: x", "expected a value right after 'site:'", 6),
-        ("source:facebook", "source: takes one of reddit, hackernews, discourse, rss, blog", 8),
+        ("source:face/book", "source: takes a source kind like 'rss' or 'reddit'", 8),
         ("kind:thread", "kind: takes one of post, comment", 6),
         ("lang:english", "lang: takes a language code like 'en' or 'pt-br'", 6),
         ("site:acme.com/x", "site: takes a host name like example.com", 6),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Source
@@ -78,8 +78,10 @@ class SourceRepository:
     def record_success(
         self, source_id: int, *, now: datetime, status: str, etag: str | None,
         last_modified: str | None, next_check_at: datetime, kind: str | None,
+        cursor: str | None = None,
     ) -> None:
         source = self.get(source_id)
+        source.fetch_cursor = cursor
         source.etag = fit_validator(etag, 500)
         source.last_modified = fit_validator(last_modified, 100)
         source.kind = source.kind or kind
@@ -96,6 +98,30 @@ class SourceRepository:
         source.last_error = error[:MAX_ERROR_CHARS]
         source.error_count += 1
         self.session.flush()
+
+    def make_due(self, kind: str, now: datetime) -> int:
+        """Enabled sources of ``kind`` are due at once (a brand's new query to search for)."""
+        sources = list(self.session.scalars(
+            select(Source).where(Source.kind == kind, Source.enabled.is_(True))))
+        for source in sources:
+            source.next_check_at = min(source.next_check_at, now)
+        self.session.flush()
+        return len(sources)
+
+    def list_urls(self) -> list[str]:
+        return list(self.session.scalars(select(Source.url)))
+
+    def add_many(self, specs: Sequence[SourceSpec], now: datetime) -> int:
+        """Add sources made outside the config file (an import), due at once."""
+        rows = [{
+            "name": spec.name, "url": spec.url, "host": host_of(spec.url), "kind": spec.kind,
+            "interval_s": int(spec.interval.total_seconds()), "enabled": spec.enabled,
+            "options": dict(spec.options), "from_config": False, "next_check_at": now,
+            "error_count": 0, "created_at": now,
+        } for spec in specs]
+        if rows:  # one multi-row INSERT per batch, not one ORM object per feed
+            self.session.execute(insert(Source), rows)
+        return len(rows)
 
 
 def fit_validator(value: str | None, limit: int) -> str | None:

@@ -14,7 +14,9 @@ from monitor.domain.text import compute_word_spans
 
 MetaField = Literal["author", "site", "url", "lang", "source", "kind"]
 META_FIELDS: tuple[MetaField, ...] = ("author", "site", "url", "lang", "source", "kind")
-SOURCE_KINDS = ("reddit", "hackernews", "discourse", "rss", "blog")
+# Which kinds exist is the collectors' registry's business (``check_query`` gets the list);
+# here a kind is any lower-case name.
+_SOURCE_KIND_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 DOC_KINDS = ("post", "comment")
 KEYWORDS = frozenset({"AND", "OR", "NOT"})
 MAX_DISTANCE = 1000
@@ -91,7 +93,11 @@ def normalize_field_value(name: MetaField, value: str) -> str:
         if not _LANG_RE.fullmatch(lowered):
             raise ValueError(f"lang: takes a language code like 'en' or 'pt-br', not {value!r}")
         return lowered.replace("_", "-")
-    allowed = SOURCE_KINDS if name == "source" else DOC_KINDS
+    if name == "source":
+        if not _SOURCE_KIND_RE.fullmatch(lowered):
+            raise ValueError(f"source: takes a source kind like 'rss' or 'reddit', not {value!r}")
+        return lowered
+    allowed = DOC_KINDS
     if lowered not in allowed:
         raise ValueError(f"{name}: takes one of {', '.join(allowed)}, not {value!r}")
     return lowered
