@@ -412,7 +412,7 @@ _ABBREVIATIONS = _word_set(
     "mr mrs ms dr prof st jr sr inc ltd co corp vs etc eg ie approx dept est no jan feb mar apr "
     "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun"
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_BEFORE = re.compile(r"([^\W\d_](?:[^\W\d_]|\.)*)$")
 _LONGEST_ABBREVIATION = 12
 
 
@@ -706,10 +706,16 @@ class _SpanScope:
             own_valence = turn_for_question(own_valence)
         if is_criticised(self.field, self.span):
             own_valence = turn_for_criticism(own_valence)
-        units = [ScoredUnit(own_text, own_valence, own=True)]
-        rest = self._sentence_rest(own_text) if own_valence == 0.0 else ""
-        if rest:
-            units.append(ScoredUnit(rest, valence(rest), SENTENCE_REST_WEIGHT))
+        turn = self._turning_clause(own_text)
+        if turn is not None:
+            other, own_weight, other_weight = turn
+            units = [ScoredUnit(own_text, own_valence, own_weight, own=True)]
+            units.append(ScoredUnit(other, valence(other), other_weight))
+        else:
+            units = [ScoredUnit(own_text, own_valence, own=True)]
+            rest = self._sentence_rest(own_text) if own_valence == 0.0 else ""
+            if rest:
+                units.append(ScoredUnit(rest, valence(rest), SENTENCE_REST_WEIGHT))
         for bounds in self._carried():
             text = self._text(bounds)
             carried = valence(text)
@@ -745,6 +751,27 @@ class _SpanScope:
         in_foil = foil[0] <= self.span.start < foil[1]
         negated = _NEGATOR.search(main) is not None or bool(_RHETORICAL.search(self._text(clause)))
         return main, in_foil and not negated
+
+    def _turning_clause(self, own_text: str) -> tuple[str, float, float] | None:
+        """The other half of a two-clause sentence turned by "but", "although", "however".
+
+        As VADER weighs the words around "but": the first half counts half, the second half
+        and a half, whichever of them names the brand ("Acme is fine for calls, although the
+        data is painfully slow").
+        """
+        if self._shared():
+            return None
+        clauses = compute_clause_bounds(self.field, self.sentence)
+        if len(clauses) != 2:
+            return None
+        first, second = (self._text(c) for c in clauses)
+        opener = self.field[self.sentence[0] : clauses[0][0] + 12]
+        joint = self.field[clauses[0][1] : clauses[1][0] + 10]
+        if not (_TURN.search(joint) or _SUBORDINATE_TURN.match(opener)):
+            return None
+        if own_text == first:
+            return second, BEFORE_TURN_WEIGHT, AFTER_TURN_WEIGHT
+        return first, AFTER_TURN_WEIGHT, BEFORE_TURN_WEIGHT
 
     def _sentence_rest(self, own_text: str) -> str:
         """The other clauses of the brand's sentence, when they name no one else.
@@ -829,6 +856,11 @@ class _SpanScope:
         rest = self._text(self.sentence).replace(own_text, " ")
         return valence(rest)
 
+
+_TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
+_SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
+BEFORE_TURN_WEIGHT = 0.5
+AFTER_TURN_WEIGHT = 1.5
 
 # "Is there any shop better than X?" praises X, like "nobody does it better than X".
 _RHETORICAL = re.compile(r"^\W*(?:is there|are there|who|what|where)\b[^?]*\?", re.IGNORECASE)

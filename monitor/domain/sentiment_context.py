@@ -100,8 +100,9 @@ _PLACE_PREPOSITIONS = {
     "es": _word_set("a en hacia desde"),
     "fr": _word_set("à au en vers"),
     "de": _word_set("nach in"),
-    "pt": _word_set("para em ao"),
+    "pt": _word_set("para em ao no na"),
 }
+_ARTICLES = _word_set("the o a os as el la los las le les l")
 _DETERMINERS = _word_set(
     "der die das den dem des ein eine einen einem einer eines kein keine mein meine unser "
     "unsere dieser diese dieses jeder jede alle viele sehr"
@@ -150,7 +151,7 @@ def names_someone_else(
         if lowered in own or lowered in _NOT_A_NAME or _is_acronym(word):
             continue
         previous = _previous_word(field, match.start())
-        if previous in own or previous in _PLACE_PREPOSITIONS.get(language or "en", frozenset()):
+        if previous in own or _after_preposition(field, match.start(), language):
             continue
         initial = _starts_sentence(field, match.start(), sentence_start)
         if (initial or language == "de") and (
@@ -161,6 +162,18 @@ def names_someone_else(
             continue
         return True
     return False
+
+
+def _after_preposition(field: str, position: int, language: str | None) -> bool:
+    """After "to", "nach", or a preposition and an article ("para o Porto", "à la gare")."""
+    prepositions = _PLACE_PREPOSITIONS.get(language or "en", frozenset())
+    previous = _previous_word(field, position)
+    if previous in prepositions:
+        return True
+    if previous not in _ARTICLES:
+        return False
+    start = field.rfind(previous, max(0, position - 30), position)
+    return _previous_word(field, start) in prepositions if start > 0 else False
 
 
 def _previous_word(field: str, position: int) -> str:

@@ -418,7 +418,9 @@ _SOURCES: Final = {
 LEXICON_LANGUAGES: Final = frozenset(_SOURCES)
 
 _ALPHA = 15.0
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+|[,;:.!?]")
+# Punctuation kept as a token: a negation does not reach past it ("nie Probleme, sehr gut").
+_PAUSES = frozenset(",;:.!?")
 _STEM = re.compile(r"^(?P<stem>[^\[]*)\[(?P<endings>[^\]]*)\](?P<tail>.*)$")
 
 
@@ -459,7 +461,7 @@ def load_lexicon(language: str) -> LanguageLexicon:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words; apostrophes split ("n'est" -> "n", "est")."""
+    """Lower-case words and clause punctuation; apostrophes split ("n'est" -> "n", "est")."""
     return [word.lower() for word in _WORD.findall(text)]
 
 
@@ -499,6 +501,8 @@ def _token_valence(tokens: list[str], index: int, lexicon: LanguageLexicon) -> f
     if valence == 0.0 or "_" in token:
         return valence
     before = tokens[max(0, index - _NEGATION_WINDOW) : index]
+    pauses = [i for i, word in enumerate(before) if word in _PAUSES]
+    before = before[pauses[-1] + 1 :] if pauses else before
     if index and tokens[index - 1] in lexicon.boosters:
         valence += BOOSTER_INCREMENT if valence > 0 else -BOOSTER_INCREMENT
     if any(word in lexicon.negators for word in before):

@@ -331,7 +331,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         1.6,
         (
             r"(?:fixed|resolved|solved|sorted) "
-            r"(?:it|(?:the|my|our) (?:\w+ )?(?:issue|problem|fault|bug|error)|everything)(?: out)?",
+            r"(?:it|(?:the|my|our) (?:\w+ ){0,2}(?:issue|problem|fault|bug|error|claim|case|"
+            r"order|account|refund)|everything)(?: out)?",
             r"sorted (?:it|everything|me|us|things) out",
             r"got (?:it|everything) (?:fixed|sorted|resolved)",
             r"(?:problem|issue|fault|bug|error) (?:was |got |has been |is |now )?"
@@ -504,6 +505,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:a|one|two|# )? days? early",
             r"(?:arrived|delivered|came|shipped) early",
             r"next day",
+            r"on the spot",
             r"same day (?:delivery|shipping|dispatch|service|repair|replacement)",
             r"(?:with)?in (?:a few |#)?(?:seconds|minutes|the hour|an hour)",
             r"within (?:the|a) (?:day|week)",
@@ -525,6 +527,9 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"without (?:a word|an explanation|explanation|warning|notice|telling)",
             r"(?:at|on) (?:my|our) own (?:cost|expense|dime)",
             r"(?:permanently|always|constantly) busy",
+            r"used to (?:love|like|enjoy|trust|recommend|be (?:good|great|reliable|decent))",
+            r"(?:shipped|arrived|delivered|came|showed up|turned up|running|always) late",
+            r"late again",
             r"(?:couldn't|could not|can't|cannot) find (?:my|our|the)",
             r"blamed (?:me|us|my|our|the customer)",
         ),
