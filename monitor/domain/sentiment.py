@@ -201,8 +201,13 @@ def compute_mention_scope(
     language: str | None = None,
 ) -> list[ScoredUnit]:
     """The scored units of a mention's scope over every span, each sentence counted once."""
-    valence = valence or compute_valence
+    score = valence or compute_valence
     language = language.lower() if language else None
+
+    def unit_valence(unit: str) -> float:
+        # Discourse markers name the comparison, not an opinion (VADER reads "hand" as +2.2).
+        return score(_DISCOURSE_MARKER.sub(" ", unit))
+
     fields = {"title": title, "text": text}
     units: list[ScoredUnit] = []
     covered: set[tuple[str, Bounds]] = set()
@@ -215,7 +220,7 @@ def compute_mention_scope(
             if scope is None or (name, scope.sentence) in covered:
                 continue
             covered.update((name, bounds) for bounds in scope.all_sentences())
-            units.extend(scope.scored_units(valence))
+            units.extend(scope.scored_units(unit_valence))
             if len(units) >= MAX_MENTION_UNITS:
                 return units[:MAX_MENTION_UNITS]
     return units
@@ -857,6 +862,7 @@ class _SpanScope:
         return valence(rest)
 
 
+_DISCOURSE_MARKER = re.compile(r"\bon the (?:other|one) hand\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
 _SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
 BEFORE_TURN_WEIGHT = 0.5

@@ -157,7 +157,7 @@ def names_someone_else(
         if (initial or language == "de") and (
             lowered in _STARTERS
             or previous in _DETERMINERS
-            or not _initial_word_is_name(field, match, lowered)
+            or not _initial_word_is_name(field, match, lowered, own)
         ):
             continue
         return True
@@ -193,7 +193,9 @@ def _starts_sentence(field: str, position: int, sentence_start: int) -> bool:
     return field[sentence_start:position].strip(" \t\"'“‘(*-") == ""
 
 
-def _initial_word_is_name(field: str, match: re.Match[str], lowered: str) -> bool:
+def _initial_word_is_name(
+    field: str, match: re.Match[str], lowered: str, own: frozenset[str]
+) -> bool:
     """A capitalised first word names someone when what follows reads like its predicate."""
     if lowered.endswith(("ed", "ing", "ly")):
         return False
@@ -205,7 +207,8 @@ def _initial_word_is_name(field: str, match: re.Match[str], lowered: str) -> boo
         return False
     nxt = following.group(1)
     if nxt[:1].isupper() and nxt.lower() not in _NOT_A_NAME:
-        return True
+        # "Flew Acme Air": a verb before the brand's own name is not part of a name.
+        return _strip_possessive(nxt).lower() not in own
     nxt_lower = re.split("['’]", nxt.lower())[0]
     return nxt_lower in _VERBISH or (len(nxt_lower) > 4 and nxt_lower.endswith(_PAST_ENDINGS))
 

@@ -563,6 +563,14 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"and|solid|rock solid) reliable",
         ),
     ),
+    (
+        "replaced_faulty",
+        1.8,
+        (
+            r"(?:replaced|swapped|exchanged) (?:a|the|my|our|both) (?:faulty|broken|dead|"
+            r"defective|cracked|damaged|dented|leaking|bricked) \w+",
+        ),
+    ),
     # --- rewritten to a word VADER already knows; last, so that the specific phrases above
     # win when both match at the same place ("didn't even reply" is never_replied).
     ("never", None, (r"never (?:once|even|ever)",)),
