@@ -706,7 +706,8 @@ class _SpanScope:
 
     def scored_units(self, valence: Callable[[str], float]) -> list[ScoredUnit]:
         own_text, invert = self._own_text()
-        own_valence = -valence(own_text) if invert else valence(own_text)
+        own_valence = valence(own_text) or self._unlike_default()
+        own_valence = -own_valence if invert else own_valence
         if is_complaint_question(self._text(self.sentence)):
             own_valence = turn_for_question(own_valence)
         if is_criticised(self.field, self.span):
@@ -756,6 +757,18 @@ class _SpanScope:
         in_foil = foil[0] <= self.span.start < foil[1]
         negated = _NEGATOR.search(main) is not None or bool(_RHETORICAL.search(self._text(clause)))
         return main, in_foil and not negated
+
+    def _unlike_default(self) -> float:
+        """ "Unlike X, Y answers the phone": setting Y apart from X praises Y for it."""
+        clause = next(
+            (
+                c
+                for c in compute_clause_bounds(self.field, self.sentence)
+                if c[0] <= self.span.start < c[1]
+            ),
+            self.sentence,
+        )
+        return UNLIKE_VALENCE if _UNLIKE.search(self._text(clause)) else 0.0
 
     def _turning_clause(self, own_text: str) -> tuple[str, float, float] | None:
         """The other half of a two-clause sentence turned by "but", "although", "however".
@@ -862,6 +875,9 @@ class _SpanScope:
         return valence(rest)
 
 
+_UNLIKE = re.compile(r"^\W*unlike\b", re.IGNORECASE)
+# What "unlike X, Y ..." says of Y when the rest of the clause has no polar word.
+UNLIKE_VALENCE = 1.0
 _DISCOURSE_MARKER = re.compile(r"\bon the (?:other|one) hand\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
 _SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
