@@ -4,15 +4,18 @@
    score against the mean human rating, and sign accuracy on rows with a non-zero rating
    (a score > 0 predicts positive, anything else negative), for plain VADER's compound and for
    ``score_text``.
-2. The labelled brand-mention set: 3-class accuracy toward the labelled brand, for plain VADER
-   on the whole document and for ``score_mention``; reported for the whole set and per part
-   (``tuning``: written before the rules were tuned; ``holdout``: written after, as a check).
+2. The labelled brand-mention set, per split (``frozen``: never tuned on, the figure to report;
+   ``tune``: what the rules were tuned on): agreement toward the labelled brand on the clearly
+   polar pairs and 3-class accuracy, for plain VADER on the whole document and for
+   ``score_mention`` (in the item's language), with the polar agreement per pattern, per source
+   kind and per language and a confusion matrix for each.
 3. Cost per document, as a ratio to plain VADER on the same texts in the same run: the
    labelled texts, and a hostile 22 KB comment (one long run-on paragraph).
 
 Exits 1 when the project's scorer is below plain VADER on any quality figure, so it can gate CI.
 
     .venv/bin/python bench/sentiment_eval.py [--dataset-dir PATH] [--mentions PATH]
+        [--split frozen|tune ...] [--skip-costs]
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Mention-level sentiment quality on the project's labelled brand mentions, pinned by a floor.
+"""Mention-level sentiment quality on the project's labelled brand mentions, pinned by floors.
 
 The set (tests/data/labelled_mentions.jsonl) was written for the project with fictional brands.
 Items marked ``"split": "tune"`` may be used to tune the rules; those marked ``"frozen"`` never
 are, and only measure. Each item names its source kind, the pattern it exercises and its
-language. Measured when the floor was pinned on the 198 original tuning items: 0.818
-(whole-document VADER 0.576).
+language, and is scored in that language (as the pipeline scores a detected language).
+
+Agreement on clearly polar pairs (labelled positive or negative), measured when the floors were
+pinned (bench/sentiment_eval.py prints the same figures with their breakdowns):
+
+* frozen: 0.816 on 250 polar pairs, against 0.408 for whole-document VADER;
+* tune: 0.934 on 318 polar pairs, against 0.450;
+* frozen, per language (16 polar pairs each): es 1.000, fr 1.000, de 0.938, pt 1.000.
 """
 
 from __future__ import annotations
@@ -20,10 +26,18 @@ from bench.sentiment_eval import load_mentions, match_brand_spans
 from monitor.domain.sentiment import compute_label, score_mention
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions.jsonl"
-FLOOR = 0.79
+FROZEN_FLOOR = 0.79
+TUNE_FLOOR = 0.90
+LANGUAGE_FLOOR = 0.85
 SPLITS = {"tune", "frozen"}
-SOURCES = {"blog_comment", "reddit", "hackernews", "forum", "blog_post", "unspecified"}
+SOURCES = {"blog_comment", "reddit", "hackernews", "forum", "blog_post"}
+PATTERNS = {
+    "neighbour", "carryover", "comparison", "sarcasm", "litotes", "question", "two_brands",
+    "plain", "neutral",
+}  # fmt: skip
+LANGUAGES = {"en", "es", "fr", "de", "pt"}
 FIELDS = {"text", "title", "brand", "brand_terms", "label", "split", "source", "pattern", "lang"}
+POLAR = ("positive", "negative")
 
 
 def load_items() -> list[dict[str, Any]]:
@@ -32,7 +46,7 @@ def load_items() -> list[dict[str, Any]]:
 
 def project_label(item: dict[str, Any]) -> str:
     spans = match_brand_spans(item["title"], item["text"], item["brand_terms"])
-    return score_mention(item["title"], item["text"], spans).label
+    return score_mention(item["title"], item["text"], spans, item["lang"]).label
 
 
 def whole_document_vader_label(item: dict[str, Any], vader: SentimentIntensityAnalyzer) -> str:
@@ -40,9 +54,9 @@ def whole_document_vader_label(item: dict[str, Any], vader: SentimentIntensityAn
     return compute_label(float(vader.polarity_scores(document)["compound"]))
 
 
-def accuracy(items: list[dict[str, Any]], labels: list[str]) -> float:
-    hits = sum(label == str(item["label"]) for item, label in zip(items, labels, strict=True))
-    return hits / len(items)
+def polar_accuracy(items: list[dict[str, Any]], labels: list[str]) -> float:
+    pairs = [(i, p) for i, p in zip(items, labels, strict=True) if i["label"] in POLAR]
+    return sum(i["label"] == p for i, p in pairs) / len(pairs)
 
 
 @pytest.fixture(scope="module")
@@ -50,30 +64,51 @@ def items() -> list[dict[str, Any]]:
     return load_items()
 
 
+def split(items: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [item for item in items if item["split"] == name]
+
+
 def test_labelled_set_is_well_formed(items: list[dict[str, Any]]) -> None:
-    assert len(items) >= 150
+    assert len(items) >= 600
     assert {item["label"] for item in items} == {"positive", "negative", "neutral"}
     assert {item["split"] for item in items} == SPLITS
     for item in items:
         assert set(item) == FIELDS
-        assert item["source"] in SOURCES
+        assert item["source"] in SOURCES | {"unspecified"}
         assert match_brand_spans(item["title"], item["text"], item["brand_terms"]), item["brand"]
     by_text = Counter(item["text"] for item in items)
-    multi_brand = [text for text, count in by_text.items() if count > 1]
-    assert len(multi_brand) >= 10
-    for text in multi_brand:
-        labels = {item["label"] for item in items if item["text"] == text}
+    for text in [text for text, count in by_text.items() if count > 1]:
         brands = {item["brand"] for item in items if item["text"] == text}
+        labels = {item["label"] for item in items if item["text"] == text}
         assert len(brands) == by_text[text], text
         assert len(labels) >= 2, text
 
 
-def test_tune_accuracy_holds_its_floor_and_beats_whole_document_vader(
+def test_frozen_split_covers_every_pattern_source_and_language(
     items: list[dict[str, Any]],
 ) -> None:
-    tune = [item for item in items if item["split"] == "tune" and item["source"] == "unspecified"]
+    frozen = split(items, "frozen")
+    assert {item["pattern"] for item in frozen} == PATTERNS
+    assert {item["source"] for item in frozen} == SOURCES
+    assert {item["lang"] for item in frozen} == LANGUAGES
+    assert not {item["text"] for item in frozen} & {item["text"] for item in split(items, "tune")}
+
+
+@pytest.mark.parametrize(("name", "floor"), [("frozen", FROZEN_FLOOR), ("tune", TUNE_FLOOR)])
+def test_polar_accuracy_holds_its_floor_and_beats_whole_document_vader(
+    items: list[dict[str, Any]], name: str, floor: float
+) -> None:
+    chosen = split(items, name)
     vader = SentimentIntensityAnalyzer()
-    ours = accuracy(tune, [project_label(item) for item in tune])
-    plain = accuracy(tune, [whole_document_vader_label(item, vader) for item in tune])
-    assert ours >= FLOOR
+    ours = polar_accuracy(chosen, [project_label(item) for item in chosen])
+    plain = polar_accuracy(chosen, [whole_document_vader_label(item, vader) for item in chosen])
+    assert ours >= floor
     assert ours > plain
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "de", "pt"])
+def test_each_lexicon_language_holds_its_floor_on_the_frozen_split(
+    items: list[dict[str, Any]], language: str
+) -> None:
+    chosen = [item for item in split(items, "frozen") if item["lang"] == language]
+    assert polar_accuracy(chosen, [project_label(item) for item in chosen]) >= LANGUAGE_FLOOR
