@@ -263,7 +263,12 @@ _WEAK_IRONY = re.compile(
     r"\bso glad (?:i|we)\b|\btruly (?:impressive|the future|innovative|amazing|a marvel)\b|"
     r"\b(?:top notch|great job|nice job|well done|bravo|kudos|great stuff|nice work|"
     r"good job|impressive work)\b|\b(?:i suppose|i guess|if you (?:enjoy|like|love))\b|"
-    r"\b(?:really|truly|totally) (?:appreciated|appreciate)\b|\bnothing says\b",
+    r"\b(?:really|truly|totally) (?:appreciated|appreciate)\b|\bnothing says\b|"
+    r"\b(?:congrats|congratulations|bravo|slow clap)\b|\bprogress!|\bah yes\b|"
+    r"\b(?:super|very|so) helpful\b[.!]|\b(?:really )?outdid (?:themselves|itself)\b|"
+    r"\bspoils? us\b|\btruly (?:unforgettable|remarkable|special)\b|"
+    r"\b(?:great|fantastic|amazing|brilliant|excellent|good) (?:work|to see)\b|"
+    r"^\W*dear [A-Z]|\bfamous\b|\bmaybe next (?:year|time|decade)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 _SCARE_QUOTE = re.compile(

@@ -165,7 +165,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:raised|hiked|jacked up|bumped up) (?:my |our |the |their )?"
             r"(?:prices?|premiums?|rates?|bill|fees?|subscription)",
             r"(?:prices?|premiums?|rates|bills?|fees) "
-            r"(?:went|have gone|has gone|keep going|are going) up",
+            r"(?:went|have gone|has gone|keep going|are going|going) up",
         ),
     ),
     # --- waiting and unanswered contact
@@ -258,7 +258,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         -1.6,
         (
             r"locked (?:me |us )?out",
-            r"(?:locked|froze|frozen|blocked|suspended|closed) (?:my|our) (?:\w+ )?"
+            r"(?:locked|locking|froze|freezing|frozen|blocked|blocking|suspended|suspending|"
+            r"closed|closing) (?:my|our) (?:\w+ )?"
             r"(?:cards?|accounts?)",
         ),
     ),
@@ -532,6 +533,13 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"late again",
             r"(?:couldn't|could not|can't|cannot) find (?:my|our|the)",
             r"blamed (?:me|us|my|our|the customer)",
+            r"(?:is|are|was|were) all (?:marketing|hype|talk|show|smoke and mirrors)",
+            r"(?:it's|it has|it's been|has been|have been) been # (?:days|weeks|months)",
+            r"(?:timed|times|timing) out",
+            r"(?:removed|dropped|killed|took away) (?:the |a |an |our |my )?(?:one |only )?"
+            r"(?:feature|features|option|button|export|setting|support for)",
+            r"data breach",
+            r"(?:is|are|was|were|became|becomes|is just) a maze",
         ),
     ),
     (
@@ -544,6 +552,9 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"walked (?:me|us) through",
             r"paid (?:out|the claim|my claim|our claim|in full)",
             r"stepped in",
+            r"without (?:a fight|arguing|an argument|any argument)",
+            r"(?:worked|works|working) (?:first time|out of the box|straight away)",
+            r"just works",
         ),
     ),
     (
@@ -642,6 +653,11 @@ WORDS: Final[dict[str, float]] = {
     "smoothest": 1.8,
     "breaks": -1.0,
     "leaks": -1.2,
+    "clog": -1.2,
+    "clogs": -1.2,
+    "clogged": -1.3,
+    "excuses": -1.2,
+    "pricier": -0.8,
 }
 
 
