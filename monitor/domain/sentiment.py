@@ -551,7 +551,8 @@ def _trim_clause(text: str, clause: Bounds) -> Bounds | None:
 
 # "better than X", "unlike X, ...", "compared to X": X is the foil of the clause's opinion.
 _FOIL_MARKER = re.compile(
-    r"\b(?:than|unlike|compared (?:to|with)|as opposed to|in contrast to|instead of)\b",
+    r"\b(?:than|unlike|compared (?:to|with)|as opposed to|in contrast to|instead of|"
+    r"outlived|outlasted|outlasts|outperformed|outperforms|outsold)\b",
     re.IGNORECASE,
 )
 _NEGATOR = re.compile(
@@ -569,7 +570,9 @@ def compute_foil_bounds(text: str, clause: Bounds) -> Bounds | None:
     if marker is None:
         return None
     comma = text.find(",", marker.end(), clause[1])
-    return (marker.start(), comma if comma != -1 else clause[1])
+    # "outlived X": the verb is the opinion, only its object is the foil.
+    start = marker.end() if marker.group().lower().startswith("out") else marker.start()
+    return (start, comma if comma != -1 else clause[1])
 
 
 # --- mention context -----------------------------------------------------------------------
@@ -748,9 +751,11 @@ class _SpanScope:
         """The brand's part of its sentence, and whether it is only the point of comparison."""
         clauses = compute_clause_bounds(self.field, self.sentence)
         clause = next((c for c in clauses if c[0] <= self.span.start < c[1]), self.sentence)
-        if self._shared() and self._names_other(clause, self.sentence[0]):
-            clause = compute_own_part(self.field, clause, self.span.start, self.own, self.language)
         foil = compute_foil_bounds(self.field, clause)
+        in_foil = foil is not None and foil[0] <= self.span.start < foil[1]
+        if not in_foil and self._shared() and self._names_other(clause, self.sentence[0]):
+            clause = compute_own_part(self.field, clause, self.span.start, self.own, self.language)
+            foil = compute_foil_bounds(self.field, clause)
         if foil is None:
             return self._text(clause), False
         main = f"{self.field[clause[0] : foil[0]]} {self.field[foil[1] : clause[1]]}".strip(" ,")
@@ -862,6 +867,7 @@ class _SpanScope:
         for bounds in neighbours:
             text = self._text(bounds)
             marked = has_contrast_marker(text) or has_contrast_marker(self._text(self.sentence))
+            marked = marked or (bounds != self.sentence and self._side_by_side(bounds))
             if not marked or not self._names_other(bounds, bounds[0]):
                 continue
             other = valence(text) if bounds != self.sentence else self._rest_valence(valence)
@@ -869,12 +875,20 @@ class _SpanScope:
                 return [ScoredUnit(text, -other * CONTRAST_WEIGHT)]
         return []
 
+    def _side_by_side(self, other: Bounds) -> bool:
+        """Two sentences each led by a brand ("Globex fixed it in a day. Acme ...") compare them."""
+        leads = self.field[self.sentence[0] : self.span.start].strip(" \t\"'“(") == ""
+        head = (other[0], min(other[1], other[0] + _LEAD_CHARS))
+        return leads and self._names_other(head, other[0])
+
     def _rest_valence(self, valence: Callable[[str], float]) -> float:
         own_text, _ = self._own_text()
         rest = self._text(self.sentence).replace(own_text, " ")
         return valence(rest)
 
 
+# How far into a sentence its subject is looked for.
+_LEAD_CHARS = 24
 _UNLIKE = re.compile(r"^\W*unlike\b", re.IGNORECASE)
 # What "unlike X, Y ..." says of Y when the rest of the clause has no polar word.
 UNLIKE_VALENCE = 1.0

@@ -37,7 +37,7 @@ BEFORE_WEIGHT = 0.5
 # What a cue adds when the text it turns has no polar word of its own (VADER's scale).
 CUE_VALENCE = 1.5
 # A sentence of praise this strong is not turned by a complaint-question opener.
-CLEAR_PRAISE = 1.5
+CLEAR_PRAISE = 2.0
 CONTRAST_WEIGHT = 0.8
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -96,7 +96,7 @@ _CONTRAST_MARKER = re.compile(
 _LAST_WORD = re.compile(r"([\w'’]+)\s+$")
 # A capitalised word after these is a place or an object ("flew to Lisbon", "nach Wien").
 _PLACE_PREPOSITIONS = {
-    "en": _word_set("to in at via near around"),
+    "en": _word_set("to in at via near around across through into over towards toward"),
     "es": _word_set("a en hacia desde"),
     "fr": _word_set("à au en vers"),
     "de": _word_set("nach in"),
@@ -186,7 +186,9 @@ def _strip_possessive(word: str) -> str:
 
 
 def _is_acronym(word: str) -> bool:
-    return word.isupper() and len(word) <= 5
+    """ "API", "SLA", and technical names like "OpenSSL" or "PostgreSQL": not brands that talk."""
+    inner_capitals = any(char.isupper() for char in word[1:])
+    return (word.isupper() and len(word) <= 5) or (inner_capitals and not word.isupper())
 
 
 def _starts_sentence(field: str, position: int, sentence_start: int) -> bool:
@@ -324,7 +326,8 @@ _COMPLAINT_QUESTION = re.compile(
     r"(?:does|do|did|has|have|is|are|can|will) (?:anyone|anybody) else\b|anyone else\b|"
     r"what (?:happened|is going on|is wrong|'s wrong|the)\b|who (?:thought|decided|at|"
     r"approved|signed off)\b|when (?:exactly|will|are|is|did)\b|where (?:is|are) (?:my|the|our)\b|"
-    r"can someone explain\b|seriously\b|¿?por qué\b|pourquoi\b|warum\b|wieso\b|por que\b|"
+    r"can someone explain\b|is it (?:really |seriously )?(?:too much|so hard|that hard)\b|"
+    r"seriously\b|¿?por qué\b|pourquoi\b|warum\b|wieso\b|por que\b|"
     r"¿?alguien más\b|quelqu'un d'autre\b|hat noch jemand\b|mais alguém\b)",
     re.IGNORECASE,
 )

@@ -454,6 +454,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"not far off",
             r"(?:just|only|merely) not (?:terrible|awful|bad|horrible|the worst)",
             r"not exactly (?:un|in|dis)\w+",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not) exactly "
+            r"(?!the |a |an |sure|what|how|why|when|where|like|clear|new|news)\w+",
             r"not without (?:its|their|his|her|some) (?:problems|issues|faults|flaws)",
             r"(?:looked|looks|looking|sounded|sounds|seemed|seems) (?:great|good|nice|fine|"
             r"amazing) on paper",
@@ -534,7 +536,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:couldn't|could not|can't|cannot) find (?:my|our|the)",
             r"blamed (?:me|us|my|our|the customer)",
             r"(?:is|are|was|were) all (?:marketing|hype|talk|show|smoke and mirrors)",
-            r"(?:it's|it has|it's been|has been|have been) been # (?:days|weeks|months)",
+            r"(?:it's|it has|it's now|has|have) been # (?:days|weeks|months)",
             r"(?:timed|times|timing) out",
             r"(?:removed|dropped|killed|took away) (?:the |a |an |our |my )?(?:one |only )?"
             r"(?:feature|features|option|button|export|setting|support for)",
@@ -658,6 +660,11 @@ WORDS: Final[dict[str, float]] = {
     "clogged": -1.3,
     "excuses": -1.2,
     "pricier": -0.8,
+    "outlived": 1.5,
+    "outlasted": 1.5,
+    "outlasts": 1.5,
+    "outperformed": 1.5,
+    "outperforms": 1.5,
 }
 
 
