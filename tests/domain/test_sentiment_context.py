@@ -163,3 +163,19 @@ def test_plain_questions_are_not_complaints() -> None:
 )
 def test_litotes_and_faint_praise(text: str, expected: str) -> None:
     assert label("Acme", text) == expected
+
+
+def test_brands_leading_neighbouring_sentences_are_compared() -> None:
+    text = "Globex replaced the router within a day, brilliant. Acme sent a form letter."
+    assert label("Acme", text) == "negative"
+
+
+def test_outlived_makes_the_object_the_foil() -> None:
+    text = "My Acme toaster has outlived three Globex ones."
+    assert label("Acme", text) == "positive"
+    assert label("Globex", text) == "negative"
+
+
+def test_technical_names_do_not_end_carry_over() -> None:
+    text = "Acme's agent bundles an old PostgreSQL driver. It crashes every night."
+    assert label("Acme", text) == "negative"
