@@ -792,6 +792,9 @@ class _SpanScope:
         joint = self.field[clauses[0][1] : clauses[1][0] + 10]
         if not (_TURN.search(joint) or _SUBORDINATE_TURN.match(opener)):
             return None
+        if _CONCESSION.search(joint):
+            # "X refunded me, even though ...": the concession does not outweigh the claim.
+            return None
         if own_text == first:
             return second, BEFORE_TURN_WEIGHT, AFTER_TURN_WEIGHT
         return first, AFTER_TURN_WEIGHT, BEFORE_TURN_WEIGHT
@@ -867,7 +870,7 @@ class _SpanScope:
         for bounds in neighbours:
             text = self._text(bounds)
             marked = has_contrast_marker(text) or has_contrast_marker(self._text(self.sentence))
-            marked = marked or (bounds != self.sentence and self._side_by_side(bounds))
+            marked = marked or self._side_by_side(bounds)
             if not marked or not self._names_other(bounds, bounds[0]):
                 continue
             other = valence(text) if bounds != self.sentence else self._rest_valence(valence)
@@ -877,6 +880,12 @@ class _SpanScope:
 
     def _side_by_side(self, other: Bounds) -> bool:
         """Two sentences each led by a brand ("Globex fixed it in a day. Acme ...") compare them."""
+        if other == self.sentence:
+            # "Contoso's arm snapped, Hooli's has held for years": each leads its own part.
+            own_text, _ = self._own_text()
+            return own_text.lstrip(" \t\"'“(").startswith(
+                self.field[self.span.start : self.span.end]
+            )
         leads = self.field[self.sentence[0] : self.span.start].strip(" \t\"'“(") == ""
         head = (other[0], min(other[1], other[0] + _LEAD_CHARS))
         return leads and self._names_other(head, other[0])
@@ -889,6 +898,7 @@ class _SpanScope:
 
 # How far into a sentence its subject is looked for.
 _LEAD_CHARS = 24
+_CONCESSION = re.compile(r"\beven though\b", re.IGNORECASE)
 _UNLIKE = re.compile(r"^\W*unlike\b", re.IGNORECASE)
 # What "unlike X, Y ..." says of Y when the rest of the clause has no polar word.
 UNLIKE_VALENCE = 1.0

@@ -270,7 +270,8 @@ _WEAK_IRONY = re.compile(
     r"\b(?:super|very|so) helpful\b[.!]|\b(?:really )?outdid (?:themselves|itself)\b|"
     r"\bspoils? us\b|\btruly (?:unforgettable|remarkable|special)\b|"
     r"\b(?:great|fantastic|amazing|brilliant|excellent|good) (?:work|to see)\b|"
-    r"^\W*dear [A-Z]|\bfamous\b|\bmaybe next (?:year|time|decade)\b",
+    r"^\W*dear [A-Z]|\bfamous\b|\bmaybe next (?:year|time|decade)\b|\bnice one\b|"
+    r"\b\w+ indeed[.!]",
     re.IGNORECASE | re.MULTILINE,
 )
 _SCARE_QUOTE = re.compile(

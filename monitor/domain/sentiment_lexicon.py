@@ -52,7 +52,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         1.7,
         (
             rf"(?:no|zero) (?:real |major |big |serious )?{_PROBLEM}",
-            rf"(?:not|without) (?:a |one |any )?(?:single )?(?:real |major )?{_PROBLEM}",
+            rf"(?:not|without) (?:a |one |any |the )?(?:single )?(?:real |major |sugar )?"
+            rf"{_PROBLEM}",
             rf"(?:never|haven't|hasn't|have not|has not|didn't|did not) (?:once )?"
             rf"(?:had|have|experienced|run into|ran into|encountered)"
             rf" (?:a |an |any |one )?(?:single )?(?:real |major )?{_PROBLEM}",
@@ -515,6 +516,15 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"still going strong",
         ),
     ),
+    # --- departments and comparisons that VADER reads as opinions
+    (
+        "neutral_phrase",
+        None,
+        (
+            r"fraud (?:team|department|alerts?|protection|checks?|detection|prevention)",
+            r"(?:tastes?|tasted|smells?|smelled|smelt) like",
+        ),
+    ),
     # --- product faults
     (
         "still_failing",
@@ -556,7 +566,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"stepped in",
             r"without (?:a fight|arguing|an argument|any argument)",
             r"(?:worked|works|working) (?:first time|out of the box|straight away)",
-            r"just works",
+            r"just work(?:s|ed)?",
         ),
     ),
     (
@@ -660,6 +670,8 @@ WORDS: Final[dict[str, float]] = {
     "clogged": -1.3,
     "excuses": -1.2,
     "pricier": -0.8,
+    "snapped": -1.2,
+    "grainy": -1.0,
     "outlived": 1.5,
     "outlasted": 1.5,
     "outlasts": 1.5,
