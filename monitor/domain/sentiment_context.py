@@ -79,12 +79,12 @@ _VERBISH = _word_set(
     "sends charges ships needs wants still never just always also actually really finally "
     "even only again lets let keeps runs works handles offers gives went came left broke "
     "me m nos se le lo la les ha han fue es está a est n hat ist war hatte wird mich mir uns "
-    "nie foi é tem nunca jamais não nicht ne dagegen hingegen jedoch"
+    "foi é tem nunca jamais não ne dagegen hingegen jedoch"
 )
 _CONTRAST_AFTER_COMMA = re.compile(
     r",\s*(?:on the other hand|by contrast|in contrast|meanwhile|however|though|on the "
     r"contrary|par contre|en revanche|en cambio|por otro lado|por su parte|dagegen|hingegen|"
-    r"por outro lado|pelo contrário)\b",
+    r"por outro lado|pelo contrário|lui|elle|eux|él|ella|ele|ela)\b",
     re.IGNORECASE,
 )
 _CONTRAST_MARKER = re.compile(

@@ -41,6 +41,7 @@ fantástic[o|a|os|as] 3.0
 perfect[o|a|os|as] 2.7
 perfectamente 2.7
 maravillos[o|a|os|as] 3.0
+maravilla 3.0
 estupend[o|a|os|as] 2.8
 increíble[|s] 2.5
 encant[a|an|ó|o] 2.8
@@ -194,6 +195,7 @@ déception -2.2
 cassé[|e|s|es] -2.0
 abîmé[|e|s|es] -1.8
 panne -1.8
+plant[e|ent|é] -1.5
 lent[|e|s|es] -1.2
 incompétent[|e|s|es] -2.2
 inadmissible[|s] -2.8

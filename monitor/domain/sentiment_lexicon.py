@@ -453,6 +453,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:exactly |quite )?the worst",
             r"second worst",
             r"not far off",
+            r"if you (?:ignore|don't count|do not count|overlook|leave out)",
             r"(?:just|only|merely) not (?:terrible|awful|bad|horrible|the worst)",
             r"not exactly (?:un|in|dis)\w+",
             r"(?:isn't|is not|wasn't|was not|aren't|are not) exactly "
@@ -551,6 +552,10 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:removed|dropped|killed|took away) (?:the |a |an |our |my )?(?:one |only )?"
             r"(?:feature|features|option|button|export|setting|support for)",
             r"data breach",
+            r"(?:costs?|charges?|charged|charging) (?:us |me )?more",
+            r"without (?:asking|consent|permission|my consent|our consent)",
+            r"(?:and )?then (?:nothing but )?silence",
+            r"radio silence",
             r"(?:is|are|was|were|became|becomes|is just) a maze",
         ),
     ),
@@ -567,6 +572,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"without (?:a fight|arguing|an argument|any argument)",
             r"(?:worked|works|working) (?:first time|out of the box|straight away)",
             r"just work(?:s|ed)?",
+            r"(?:picked up|answered|answers|picks up) (?:on|at) the first ring",
         ),
     ),
     (
@@ -671,6 +677,11 @@ WORDS: Final[dict[str, float]] = {
     "excuses": -1.2,
     "pricier": -0.8,
     "snapped": -1.2,
+    "scorched": -1.5,
+    "jammed": -1.2,
+    "jams": -1.2,
+    "cardboard": -0.8,
+    "spotless": 1.5,
     "grainy": -1.0,
     "outlived": 1.5,
     "outlasted": 1.5,
