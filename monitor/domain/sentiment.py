@@ -849,7 +849,8 @@ class _SpanScope:
 
     def _with_irony(self, units: list[ScoredUnit]) -> list[ScoredUnit]:
         text = " ".join(unit.text for unit in units)
-        if not compute_irony(text, any(unit.valence < 0 for unit in units)):
+        complaint = any(unit.valence < 0 for unit in units) or _has_complaint_word(text)
+        if not compute_irony(text, complaint):
             return units
         turned = [
             ScoredUnit(u.text, turn_for_irony(u.valence) if u.valence else 0.0) for u in units
@@ -907,6 +908,17 @@ _TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORE
 _SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
 BEFORE_TURN_WEIGHT = 0.5
 AFTER_TURN_WEIGHT = 1.5
+
+
+def _has_complaint_word(text: str) -> bool:
+    """Whether a word or phrase of ``text`` is a complaint, whatever the praise around it."""
+    lexicon = _analyzer().lexicon
+    words = compute_vader_input(text).lower().split()
+    return any(lexicon.get(word.strip(".,;:!?\"'()"), 0.0) <= _COMPLAINT_WORD for word in words)
+
+
+# A word this negative on VADER's scale is a complaint ("ruin", "cardboard" is not).
+_COMPLAINT_WORD = -1.0
 
 # "Is there any shop better than X?" praises X, like "nobody does it better than X".
 _RHETORICAL = re.compile(r"^\W*(?:is there|are there|who|what|where)\b[^?]*\?", re.IGNORECASE)

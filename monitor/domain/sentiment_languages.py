@@ -89,6 +89,10 @@ fatal[|es] -2.5
 desastre[|s] -2.8
 desastros[o|a|os|as] -2.8
 vergüenza -2.5
+vergonzos[o|a|os|as] -2.5
+subió_el_precio -1.4
+subió_el_seguro -1.4
+subieron_los_precios -1.4
 estafa[|s] -3.0
 robo -2.8
 timo -2.8
@@ -209,6 +213,12 @@ perdu[|e|s|es] -1.3
 annulé[|e|s|es] -1.0
 retard[|s] -1.5
 honte -2.5
+honteu[x|se|ses] -2.5
+augmenté_ses_prix -1.4
+augmente_ses_prix -1.4
+fait_attendre -1.5
+bravo 2.0
+réglé 1.5
 marre -2.0
 raccroché -1.8
 refus[e|é|ée] -1.2
@@ -321,6 +331,8 @@ bem 1.2
 excelente[|s] 3.0
 fantástic[o|a|os|as] 3.0
 perfeit[o|a|os|as] 2.7
+perfeitamente 2.7
+funciona 0.8
 maravilhos[o|a|os|as] 3.0
 incrível 2.5
 ador[ei|o|ando|a] 2.8

@@ -247,7 +247,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         "dropped_call",
         -1.5,
         (
-            r"(?:calls?|connection|signal|internet|wifi|broadband) (?:keeps? |kept )?"
+            r"(?:calls?|connection|signal|internet|wifi|broadband|line) (?:keeps? |kept )?"
             r"(?:dropping|dropped|drops|cutting out|cuts out|cut out)",
             r"drops? (?:out|the connection)",
             r"dropping out",
@@ -453,7 +453,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:exactly |quite )?the worst",
             r"second worst",
             r"not far off",
-            r"if you (?:ignore|don't count|do not count|overlook|leave out)",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not) what (?:it|they) "
+            r"(?:was|were|used to be)",
             r"(?:just|only|merely) not (?:terrible|awful|bad|horrible|the worst)",
             r"not exactly (?:un|in|dis)\w+",
             r"(?:isn't|is not|wasn't|was not|aren't|are not) exactly "
@@ -498,7 +499,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"took (?:them |it |us |me )?(?:over |nearly |almost |more than )?# (?:\w+ )?"
             r"(?:minutes|hours|days|weeks|months)",
             r"# (?:days|weeks|months) (?:and counting|later and)",
-            r"lasted (?:only |just |barely )?# (?:days|weeks|months)",
+            r"lasted (?:only |just |barely )?# (?:days|weeks|months|seasons?)",
         ),
     ),
     (
@@ -570,6 +571,9 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"paid (?:out|the claim|my claim|our claim|in full)",
             r"stepped in",
             r"without (?:a fight|arguing|an argument|any argument)",
+            r"(?:haven't|have not|never|didn't|did not) looked back",
+            r"saved the day",
+            r"reversed (?:the |all the |my |our )?(?:\w+ )?(?:charges?|fees?|transactions?)",
             r"(?:worked|works|working) (?:first time|out of the box|straight away)",
             r"just work(?:s|ed)?",
             r"(?:picked up|answered|answers|picks up) (?:on|at) the first ring",
