@@ -271,7 +271,7 @@ _WEAK_IRONY = re.compile(
     r"\bspoils? us\b|\btruly (?:unforgettable|remarkable|special)\b|"
     r"\b(?:great|fantastic|amazing|brilliant|excellent|good) (?:work|to see)\b|"
     r"^\W*dear [A-Z]|\bfamous\b|\bmaybe next (?:year|time|decade)\b|\bnice one\b|"
-    r"\b\w+ indeed[.!]|\bwhat a way to\b|\bnothing beats \w+ing\b|"
+    r"\b\w+ indeed[.!]|\bwhat a way to\b|\bnever change[.!]|\bgood old\b|\bnothing beats \w+ing\b|"
     r"\bif you (?:ignore|don't count|overlook)\b|"
     r"(?:^|[.!?]\s+)(?:impressive|brilliant|great|lovely|perfect|wonderful|fantastic|amazing|"
     r"classy|stellar|nice)[.!]",

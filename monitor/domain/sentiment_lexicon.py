@@ -453,6 +453,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:exactly |quite )?the worst",
             r"second worst",
             r"not far off",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:terrible|awful|bad|horrible), "
+            r"(?:just|only|merely|but)",
             r"(?:isn't|is not|wasn't|was not|aren't|are not) what (?:it|they) "
             r"(?:was|were|used to be)",
             r"(?:just|only|merely) not (?:terrible|awful|bad|horrible|the worst)",
@@ -500,6 +502,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:minutes|hours|days|weeks|months)",
             r"# (?:days|weeks|months) (?:and counting|later and)",
             r"lasted (?:only |just |barely )?# (?:days|weeks|months|seasons?)",
+            r"(?:wanted|needed|quoted|asked for|wants|needs) # (?:\w+ )?(?:days|weeks|months)",
         ),
     ),
     (
@@ -553,6 +556,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:removed|dropped|killed|took away) (?:the |a |an |our |my )?(?:one |only )?"
             r"(?:feature|features|option|button|export|setting|support for)",
             r"data breach",
+            r"like it's (?:19|20)\d\d",
+            r"(?:can't|cannot|couldn't|could not) cope",
             r"(?:costs?|charges?|charged|charging) (?:us |me )?more",
             r"without (?:asking|consent|permission|my consent|our consent)",
             r"(?:and )?then (?:nothing but )?silence",
@@ -573,6 +578,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"without (?:a fight|arguing|an argument|any argument)",
             r"(?:haven't|have not|never|didn't|did not) looked back",
             r"saved the day",
+            r"worked (?:perfectly|flawlessly|the whole (?:flight|trip|time|day|way))",
             r"reversed (?:the |all the |my |our )?(?:\w+ )?(?:charges?|fees?|transactions?)",
             r"(?:worked|works|working) (?:first time|out of the box|straight away)",
             r"just work(?:s|ed)?",
