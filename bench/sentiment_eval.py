@@ -4,15 +4,18 @@
    score against the mean human rating, and sign accuracy on rows with a non-zero rating
    (a score > 0 predicts positive, anything else negative), for plain VADER's compound and for
    ``score_text``.
-2. The labelled brand-mention set: 3-class accuracy toward the labelled brand, for plain VADER
-   on the whole document and for ``score_mention``; reported for the whole set and per part
-   (``tuning``: written before the rules were tuned; ``holdout``: written after, as a check).
+2. The labelled brand-mention set, per split (``frozen``: never tuned on, the figure to report;
+   ``tune``: what the rules were tuned on): agreement toward the labelled brand on the clearly
+   polar pairs and 3-class accuracy, for plain VADER on the whole document and for
+   ``score_mention`` (in the item's language), with the polar agreement per pattern, per source
+   kind and per language and a confusion matrix for each.
 3. Cost per document, as a ratio to plain VADER on the same texts in the same run: the
    labelled texts, and a hostile 22 KB comment (one long run-on paragraph).
 
 Exits 1 when the project's scorer is below plain VADER on any quality figure, so it can gate CI.
 
     .venv/bin/python bench/sentiment_eval.py [--dataset-dir PATH] [--mentions PATH]
+        [--split frozen|tune ...] [--skip-costs]
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ def _plain_document_label(vader: SentimentIntensityAnalyzer) -> Callable[[dict[s
 def _project_mention_label(item: dict[str, object]) -> str:
     title, text = str(item.get("title", "")), str(item["text"])
     terms = [str(term) for term in item["brand_terms"]]  # type: ignore[attr-defined]
-    return score_mention(title, text, match_brand_spans(title, text, terms)).label
+    spans = match_brand_spans(title, text, terms)
+    return score_mention(title, text, spans, str(item.get("lang", "en"))).label
 
 
 def run_ground_truth(dataset_dir: Path, vader: SentimentIntensityAnalyzer) -> bool:
@@ -117,20 +121,91 @@ def run_ground_truth(dataset_dir: Path, vader: SentimentIntensityAnalyzer) -> bo
     return ok
 
 
-def run_mentions(path: Path, vader: SentimentIntensityAnalyzer) -> bool:
+POLAR = ("positive", "negative")
+LABELS = ("positive", "negative", "neutral", "unscored")
+GROUPINGS = ("pattern", "source", "lang")
+
+
+def compute_polar_accuracy(
+    items: Sequence[dict[str, object]], labels: Sequence[str]
+) -> tuple[float, int]:
+    """Agreement on the clearly polar items (labelled positive or negative), and their count."""
+    pairs = [(i, p) for i, p in zip(items, labels, strict=True) if i["label"] in POLAR]
+    if not pairs:
+        return 0.0, 0
+    return sum(i["label"] == p for i, p in pairs) / len(pairs), len(pairs)
+
+
+def compute_confusion(
+    items: Sequence[dict[str, object]], labels: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Counts by labelled class (rows) and predicted class (columns)."""
+    matrix = {gold: dict.fromkeys(LABELS, 0) for gold in LABELS[:3]}
+    for item, label in zip(items, labels, strict=True):
+        matrix[str(item["label"])][label] += 1
+    return matrix
+
+
+def _print_confusion(name: str, matrix: dict[str, dict[str, int]]) -> None:
+    print(f"  confusion, {name} (rows: label, columns: predicted)")
+    print(f"    {'':<10}" + "".join(f"{label:>10}" for label in LABELS))
+    for gold, row in matrix.items():
+        print(f"    {gold:<10}" + "".join(f"{row[label]:>10}" for label in LABELS))
+
+
+def _print_groups(
+    items: Sequence[dict[str, object]], plain: Sequence[str], ours: Sequence[str]
+) -> None:
+    for grouping in GROUPINGS:
+        print(f"  polar accuracy per {grouping}:")
+        for value in sorted({str(item[grouping]) for item in items}):
+            chosen = [k for k, item in enumerate(items) if str(item[grouping]) == value]
+            subset = [items[k] for k in chosen]
+            p, n = compute_polar_accuracy(subset, [plain[k] for k in chosen])
+            o, _ = compute_polar_accuracy(subset, [ours[k] for k in chosen])
+            if n:
+                print(f"    {value:<14}{n:>5}  plain {p:.3f}  ours {o:.3f}")
+
+
+def evaluate_split(
+    name: str, items: Sequence[dict[str, object]], vader: SentimentIntensityAnalyzer
+) -> dict[str, float]:
+    """Print one split's figures, ours against plain VADER, and return the headline ones."""
+    plain = [_plain_document_label(vader)(item) for item in items]
+    ours = [_project_mention_label(item) for item in items]
+    p_polar, n_polar = compute_polar_accuracy(items, plain)
+    o_polar, _ = compute_polar_accuracy(items, ours)
+    p_all = compute_mention_accuracy(items, _plain_document_label(vader))
+    o_all = sum(label == item["label"] for item, label in zip(items, ours, strict=True))
+    o_all /= len(items)
+    print(f"\n{name} split: {len(items)} pairs, {n_polar} clearly polar")
+    print(f"  polar accuracy: plain VADER {p_polar:.3f}  ours {o_polar:.3f}")
+    print(f"  3-class accuracy: plain VADER {p_all:.3f}  ours {o_all:.3f}")
+    _print_groups(items, plain, ours)
+    _print_confusion("plain VADER", compute_confusion(items, plain))
+    _print_confusion("ours", compute_confusion(items, ours))
+    return {
+        "pairs": len(items),
+        "polar": n_polar,
+        "plain_polar": round(p_polar, 4),
+        "ours_polar": round(o_polar, 4),
+        "plain_3class": round(p_all, 4),
+        "ours_3class": round(o_all, 4),
+    }
+
+
+def run_mentions(
+    path: Path, vader: SentimentIntensityAnalyzer, splits: Sequence[str]
+) -> tuple[bool, dict[str, dict[str, float]]]:
     items = load_mentions(path)
-    print(f"\nLabelled brand mentions ({path}), 3-class accuracy toward the brand")
-    print(f"{'part':<9}{'items':>6}  {'whole-doc VADER':>16}{'score_mention':>15}")
-    parts = {"all": items}
-    for item in items:
-        parts.setdefault(str(item.get("part", "unmarked")), []).append(item)
+    print(f"\nLabelled brand mentions ({path}), sentiment toward the brand")
     ok = True
-    for part, chosen in parts.items():
-        plain = compute_mention_accuracy(chosen, _plain_document_label(vader))
-        ours = compute_mention_accuracy(chosen, _project_mention_label)
-        ok = ok and ours >= plain
-        print(f"{part:<9}{len(chosen):>6}  {plain:>16.3f}{ours:>15.3f}  ratio {ours / plain:.2f}")
-    return ok
+    figures: dict[str, dict[str, float]] = {}
+    for split in splits:
+        chosen = [item for item in items if item["split"] == split]
+        figures[split] = evaluate_split(split, chosen, vader)
+        ok = ok and figures[split]["ours_polar"] >= figures[split]["plain_polar"]
+    return ok, figures
 
 
 def compute_cost_ms(score: Callable[[str], object], docs: Sequence[str]) -> float:
@@ -171,12 +246,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--mentions", type=Path, default=REPO / "tests" / "data" / "labelled_mentions.jsonl"
     )
+    parser.add_argument(
+        "--split",
+        action="append",
+        choices=("frozen", "tune"),
+        help="labelled split(s) to report (default: frozen, then tune)",
+    )
+    parser.add_argument("--skip-costs", action="store_true", help="leave out the cost figures")
     args = parser.parse_args(argv)
+    args.split = args.split or ["frozen", "tune"]
     vader = SentimentIntensityAnalyzer()  # plain VADER, without the project's lexicon
     ok = run_ground_truth(args.dataset_dir, vader)
-    ok = run_mentions(args.mentions, vader) and ok
-    run_costs(args.mentions, vader)
+    mentions_ok, figures = run_mentions(args.mentions, vader, args.split)
+    ok = mentions_ok and ok
+    if not args.skip_costs:
+        run_costs(args.mentions, vader)
     print("\nresult:", "ok" if ok else "the project's scorer is below plain VADER")
+    print(json.dumps({"ok": ok, "mentions": figures}))
     return 0 if ok else 1
 
 

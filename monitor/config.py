@@ -119,7 +119,9 @@ class CollectorSettings(_Section):
     per_host_batch: int = Field(default=10, gt=0)
     max_backoff: Duration = timedelta(hours=12)
     follow_threads_for: Duration = timedelta(days=14)
-    languages: list[str] = Field(default_factory=lambda: ["en"])
+    # Every language sentiment is scored in: with English alone, a Spanish comment would be
+    # reported (and scored) as English.
+    languages: list[str] = Field(default_factory=lambda: ["en", "es", "fr", "de", "pt"])
 
 
 class WorkerSettings(_Section):

@@ -100,6 +100,7 @@ class InboxItem:
     kind: str
     when: datetime
     sentiment: str
+    language: str | None
     overridden: bool
     state: str
     snoozed_until: datetime | None
@@ -126,7 +127,7 @@ def build_item(row: MentionRow, tags: list[str], parent: Document | None,
         snippet=render_snippet(mention.snippet or doc.text[:300], terms),
         url=safe_href(doc.url), author=doc.author, site=mention.site, source=row.source.name,
         kind=doc.kind, when=mention.sort_at,
-        sentiment=mention.sentiment_override or mention.sentiment_label,
+        sentiment=mention.sentiment_override or mention.sentiment_label, language=doc.language,
         overridden=mention.sentiment_override is not None, state=state,
         snoozed_until=mention.snoozed_until if state == "snoozed" else None, tags=tags,
         topics=[str(t) for t in mention.topics or []],

@@ -16,7 +16,8 @@ saturates at ±0.99 while its cost grows quadratically with the length of the te
   ``sentiment_lexicon`` before VADER sees the text.
 
 Labels use VADER's usual thresholds: positive at ``score >= 0.05``, negative at
-``score <= -0.05``. Only English is scored: any other language is ``unscored``.
+``score <= -0.05``. English is scored with VADER; Spanish, French, German and Portuguese with
+the VADER-style lexicons of ``sentiment_languages``; any other language is ``unscored``.
 """
 
 from __future__ import annotations
@@ -25,13 +26,30 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from monitor.domain.sentiment_context import (
+    BEFORE_WEIGHT,
+    CONTRAST_WEIGHT,
+    MAX_CARRIED_SENTENCES,
+    compute_irony,
+    compute_own_part,
+    compute_own_words,
+    has_contrast_marker,
+    is_complaint_question,
+    is_criticised,
+    names_someone_else,
+    paragraph_break_between,
+    turn_for_criticism,
+    turn_for_irony,
+    turn_for_question,
+)
+from monitor.domain.sentiment_languages import LEXICON_LANGUAGES, compute_language_valence
 from monitor.domain.sentiment_lexicon import LEXICON_ADDITIONS, compute_vader_input
 from monitor.domain.spans import Span
 
@@ -40,6 +58,8 @@ SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 SCORED_LANGUAGES = frozenset({"en"})
+# Every language a mention can be scored in.
+ALL_SCORED_LANGUAGES = SCORED_LANGUAGES | LEXICON_LANGUAGES
 
 MAX_UNIT_CHARS = 400
 MAX_DOCUMENT_CHARS = 5_000
@@ -63,6 +83,8 @@ _CAPS_CONTEXT_MARKER = " ~"
 _MENTION_WINDOW = 3 * MAX_UNIT_CHARS
 # Spans looked at in one mention (those inside an already scored clause do not count).
 _MAX_SPANS_TRIED = 4 * MAX_MENTION_UNITS
+# Weight of the other clauses of the brand's own sentence ("Acme is cheap; the app is awful").
+SENTENCE_REST_WEIGHT = 0.5
 # Units whose valences are summed as VADER sums words; more are averaged (compute_aggregate).
 _SUMMED_UNITS = 3
 
@@ -117,11 +139,13 @@ def score_document(title: str, text: str, language: str | None = None) -> Sentim
     ``language`` is an ISO 639-1 code; ``None`` (undetected, e.g. a very short text) is scored
     as English. A document with no text at all is ``unscored``.
     """
-    if not _is_scored_language(language):
+    if _valence_function(language) is None:
         return UNSCORED
     units = compute_document_units(title, text)
     if not units:
         return UNSCORED
+    if _lexicon_language(language) is not None:
+        return compute_aggregate(_document_valence_units(units, language), compute_emphasis(units))
     return compute_aggregate(compute_valences(units), compute_emphasis(units))
 
 
@@ -130,25 +154,76 @@ def score_mention(
 ) -> SentimentScore:
     """Score the sentiment toward the brand matched at ``spans`` (not the whole document).
 
-    When the clauses naming the brand carry no sentiment, falls back to the text around them
-    ("I called Acme. Two hours on hold."). A brand named only in the title is what the text is
-    about, so the text counts as well. Without spans this is the document score.
+    Reads the mention's scope (``sentiment_context``): the part of its sentence about the
+    brand, the sentences that carry it on, and the sentence before at half weight, with the
+    cue rules for sarcasm, criticism by comparison, complaint questions and contrast. A brand
+    named only in the title is what the text is about, so the text counts as well. Without
+    spans this is the document score. Spanish, French, German and Portuguese are scored with
+    ``sentiment_languages``; other languages are ``unscored``.
     """
-    if not _is_scored_language(language):
+    valence = _valence_function(language)
+    if valence is None:
         return UNSCORED
     if not spans:
         return score_document(title, text, language)
-    units = compute_mention_units(title, text, spans)
+    units = compute_mention_scope(title, text, spans, valence, language)
     if not units:
         return score_document(title, text, language)
     titled = all(span.field == "title" for span in spans)
-    body = _body_valence(text) if titled else []
-    result = _aggregate_units([unit for unit in units if not unit.fallback], body)
-    if result.label == "neutral":
-        fallback = _aggregate_units([unit for unit in units if unit.fallback], [])
-        if fallback.label in ("positive", "negative"):
-            return _discounted(fallback)
+    body = _document_valence(text, language) if titled else []
+    valences = [unit.weight * unit.valence for unit in units] + body
+    result = compute_aggregate(valences, compute_emphasis([unit.text for unit in units]))
+    if result.label != "neutral" and all(unit.valence == 0.0 for unit in units if unit.own):
+        return _discounted(result)
     return result
+
+
+def is_scored_language(language: str | None) -> bool:
+    """Whether mentions in ``language`` get a sentiment (English, or a lexicon language)."""
+    return _valence_function(language) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredUnit:
+    """A piece of a mention's scope with its valence (cues applied) and weight."""
+
+    text: str
+    valence: float
+    weight: float = 1.0
+    own: bool = False
+
+
+def compute_mention_scope(
+    title: str,
+    text: str,
+    spans: Sequence[Span],
+    valence: Callable[[str], float] | None = None,
+    language: str | None = None,
+) -> list[ScoredUnit]:
+    """The scored units of a mention's scope over every span, each sentence counted once."""
+    score = valence or compute_valence
+    language = language.lower() if language else None
+
+    def unit_valence(unit: str) -> float:
+        # Discourse markers name the comparison, not an opinion (VADER reads "hand" as +2.2).
+        return score(_DISCOURSE_MARKER.sub(" ", unit))
+
+    fields = {"title": title, "text": text}
+    units: list[ScoredUnit] = []
+    covered: set[tuple[str, Bounds]] = set()
+    for name in ("title", "text"):
+        field = fields[name]
+        mine = sorted(s for s in spans if s.field == name and 0 <= s.start < s.end <= len(field))
+        own = compute_own_words(field, mine)
+        for span in mine[:_MAX_SPANS_TRIED]:
+            scope = _SpanScope.build(field, span, own, language)
+            if scope is None or (name, scope.sentence) in covered:
+                continue
+            covered.update((name, bounds) for bounds in scope.all_sentences())
+            units.extend(scope.scored_units(unit_valence))
+            if len(units) >= MAX_MENTION_UNITS:
+                return units[:MAX_MENTION_UNITS]
+    return units
 
 
 def compute_document_units(title: str, text: str) -> list[str]:
@@ -296,8 +371,32 @@ def _body_valence(text: str) -> list[float]:
     return [_aggregate_valence(compute_valences(units))] if units else []
 
 
-def _is_scored_language(language: str | None) -> bool:
-    return language is None or language.lower() in SCORED_LANGUAGES
+def _document_valence(text: str, language: str | None) -> list[float]:
+    """Like ``_body_valence``, in the text's language."""
+    if _lexicon_language(language) is None:
+        return _body_valence(text)
+    units = compute_document_units("", text)
+    return [_aggregate_valence(_document_valence_units(units, language))] if units else []
+
+
+def _document_valence_units(units: Sequence[str], language: str | None) -> list[float]:
+    code = _lexicon_language(language) or ""
+    return [compute_language_valence(unit[:MAX_UNIT_CHARS], code) for unit in units]
+
+
+def _lexicon_language(language: str | None) -> str | None:
+    code = language.lower() if language else None
+    return code if code in LEXICON_LANGUAGES else None
+
+
+def _valence_function(language: str | None) -> Callable[[str], float] | None:
+    """How a piece of text in ``language`` is scored; None when it cannot be."""
+    if language is None or language.lower() in SCORED_LANGUAGES:
+        return compute_valence
+    code = _lexicon_language(language)
+    if code is None:
+        return None
+    return lambda unit: compute_language_valence(unit[:MAX_UNIT_CHARS], code)
 
 
 def _discounted(result: SentimentScore) -> SentimentScore:
@@ -318,7 +417,7 @@ _ABBREVIATIONS = _word_set(
     "mr mrs ms dr prof st jr sr inc ltd co corp vs etc eg ie approx dept est no jan feb mar apr "
     "jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun"
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_BEFORE = re.compile(r"([^\W\d_](?:[^\W\d_]|\.)*)$")
 _LONGEST_ABBREVIATION = 12
 
 
@@ -452,7 +551,8 @@ def _trim_clause(text: str, clause: Bounds) -> Bounds | None:
 
 # "better than X", "unlike X, ...", "compared to X": X is the foil of the clause's opinion.
 _FOIL_MARKER = re.compile(
-    r"\b(?:than|unlike|compared (?:to|with)|as opposed to|in contrast to|instead of)\b",
+    r"\b(?:than|unlike|compared (?:to|with)|as opposed to|in contrast to|instead of|"
+    r"outlived|outlasted|outlasts|outperformed|outperforms|outsold)\b",
     re.IGNORECASE,
 )
 _NEGATOR = re.compile(
@@ -470,7 +570,9 @@ def compute_foil_bounds(text: str, clause: Bounds) -> Bounds | None:
     if marker is None:
         return None
     comma = text.find(",", marker.end(), clause[1])
-    return (marker.start(), comma if comma != -1 else clause[1])
+    # "outlived X": the verb is the opinion, only its object is the foil.
+    start = marker.end() if marker.group().lower().startswith("out") else marker.start()
+    return (start, comma if comma != -1 else clause[1])
 
 
 # --- mention context -----------------------------------------------------------------------
@@ -567,3 +669,256 @@ class _MentionContext:
             return None
         clauses = compute_clause_bounds(self.field, following)
         return clauses[0] if clauses else None
+
+
+# --- mention scope ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanScope:
+    """The sentences around one brand match that its sentiment is read from."""
+
+    field: str
+    span: Span
+    own: frozenset[str]
+    language: str | None
+    sentences: Sequence[Bounds]
+    index: int
+
+    @classmethod
+    def build(
+        cls, field: str, span: Span, own: frozenset[str], language: str | None
+    ) -> _SpanScope | None:
+        sentences = compute_sentence_bounds_near(field, span.start, _MENTION_WINDOW)
+        if not sentences:
+            return None
+        index = max(0, bisect.bisect_right(sentences, (span.start, len(field) + 1)) - 1)
+        return cls(field, span, own, language, sentences, index)
+
+    def _names_other(self, bounds: Bounds, sentence_start: int | None = None) -> bool:
+        start = bounds[0] if sentence_start is None else sentence_start
+        return names_someone_else(self.field, bounds, start, self.own, self.language)
+
+    @property
+    def sentence(self) -> Bounds:
+        return self.sentences[self.index]
+
+    def all_sentences(self) -> list[Bounds]:
+        before = [self.sentences[self.index - 1]] if self._before() is not None else []
+        return [*before, self.sentence, *self._carried()]
+
+    def scored_units(self, valence: Callable[[str], float]) -> list[ScoredUnit]:
+        own_text, invert = self._own_text()
+        own_valence = valence(own_text) or self._unlike_default()
+        own_valence = -own_valence if invert else own_valence
+        if is_complaint_question(self._text(self.sentence)):
+            own_valence = turn_for_question(own_valence)
+        if is_criticised(self.field, self.span):
+            own_valence = turn_for_criticism(own_valence)
+        turn = self._turning_clause(own_text)
+        if turn is not None:
+            other, own_weight, other_weight = turn
+            units = [ScoredUnit(own_text, own_valence, own_weight, own=True)]
+            units.append(ScoredUnit(other, valence(other), other_weight))
+        else:
+            units = [ScoredUnit(own_text, own_valence, own=True)]
+            rest = self._sentence_rest(own_text) if own_valence == 0.0 else ""
+            if rest:
+                units.append(ScoredUnit(rest, valence(rest), SENTENCE_REST_WEIGHT))
+        for bounds in self._carried():
+            text = self._text(bounds)
+            carried = valence(text)
+            units.append(
+                ScoredUnit(
+                    text, turn_for_question(carried) if is_complaint_question(text) else carried
+                )
+            )
+        units = self._with_irony(units)
+        before = self._before()
+        if before is not None:
+            units.append(ScoredUnit(self._text(before), valence(self._text(before)), BEFORE_WEIGHT))
+        if all(unit.valence == 0.0 for unit in units):
+            units.extend(self._contrast(valence))
+        return units
+
+    def _text(self, bounds: Bounds) -> str:
+        return self.field[bounds[0] : bounds[1]]
+
+    def _shared(self) -> bool:
+        return self._names_other(self.sentence, self.sentence[0])
+
+    def _own_text(self) -> tuple[str, bool]:
+        """The brand's part of its sentence, and whether it is only the point of comparison."""
+        clauses = compute_clause_bounds(self.field, self.sentence)
+        clause = next((c for c in clauses if c[0] <= self.span.start < c[1]), self.sentence)
+        foil = compute_foil_bounds(self.field, clause)
+        in_foil = foil is not None and foil[0] <= self.span.start < foil[1]
+        if not in_foil and self._shared() and self._names_other(clause, self.sentence[0]):
+            clause = compute_own_part(self.field, clause, self.span.start, self.own, self.language)
+            foil = compute_foil_bounds(self.field, clause)
+        if foil is None:
+            return self._text(clause), False
+        main = f"{self.field[clause[0] : foil[0]]} {self.field[foil[1] : clause[1]]}".strip(" ,")
+        in_foil = foil[0] <= self.span.start < foil[1]
+        negated = _NEGATOR.search(main) is not None or bool(_RHETORICAL.search(self._text(clause)))
+        return main, in_foil and not negated
+
+    def _unlike_default(self) -> float:
+        """ "Unlike X, Y answers the phone": setting Y apart from X praises Y for it."""
+        clause = next(
+            (
+                c
+                for c in compute_clause_bounds(self.field, self.sentence)
+                if c[0] <= self.span.start < c[1]
+            ),
+            self.sentence,
+        )
+        return UNLIKE_VALENCE if _UNLIKE.search(self._text(clause)) else 0.0
+
+    def _turning_clause(self, own_text: str) -> tuple[str, float, float] | None:
+        """The other half of a two-clause sentence turned by "but", "although", "however".
+
+        As VADER weighs the words around "but": the first half counts half, the second half
+        and a half, whichever of them names the brand ("Acme is fine for calls, although the
+        data is painfully slow").
+        """
+        if self._shared():
+            return None
+        clauses = compute_clause_bounds(self.field, self.sentence)
+        if len(clauses) != 2:
+            return None
+        first, second = (self._text(c) for c in clauses)
+        opener = self.field[self.sentence[0] : clauses[0][0] + 12]
+        joint = self.field[clauses[0][1] : clauses[1][0] + 10]
+        if not (_TURN.search(joint) or _SUBORDINATE_TURN.match(opener)):
+            return None
+        if _CONCESSION.search(joint):
+            # "X refunded me, even though ...": the concession does not outweigh the claim.
+            return None
+        if own_text == first:
+            return second, BEFORE_TURN_WEIGHT, AFTER_TURN_WEIGHT
+        return first, AFTER_TURN_WEIGHT, BEFORE_TURN_WEIGHT
+
+    def _sentence_rest(self, own_text: str) -> str:
+        """The other clauses of the brand's sentence, when they name no one else.
+
+        Read only when the brand's own clause says nothing ("I called Acme, and they were
+        lovely"): a clause that does speak of the brand is not outweighed by its neighbours.
+        """
+        if self._shared():
+            return ""
+        clauses = compute_clause_bounds(self.field, self.sentence)
+        others = [self._text(c) for c in clauses if self._text(c) not in own_text]
+        return " ".join(others)
+
+    def _ends_sentence(self, bounds: Bounds) -> bool:
+        """Whether ``bounds`` is a whole sentence, not a chunk cut out of a run-on text."""
+        return (
+            bounds[1] >= len(self.field)
+            or not self.field[bounds[1] - 1].isalnum()
+            or (self.field[bounds[1] : bounds[1] + 1] == "\n")
+        )
+
+    def _carried(self) -> list[Bounds]:
+        """Following sentences that go on about the brand, until someone else takes over."""
+        rest = (self.span.end, self.sentence[1])
+        if self._shared() and self._names_other(rest, self.sentence[0]):
+            return []
+        carried: list[Bounds] = []
+        previous = self.sentence
+        for bounds in self.sentences[self.index + 1 : self.index + 1 + MAX_CARRIED_SENTENCES]:
+            if paragraph_break_between(self.field, previous[1], bounds[0]):
+                break
+            if not (self._ends_sentence(previous) and self._ends_sentence(bounds)):
+                break
+            if self._names_other(bounds, bounds[0]):
+                break
+            carried.append(bounds)
+            previous = bounds
+        return carried
+
+    def _before(self) -> Bounds | None:
+        if self.index == 0 or self._shared():
+            return None
+        before = self.sentences[self.index - 1]
+        if paragraph_break_between(self.field, before[1], self.sentence[0]):
+            return None
+        if not self._ends_sentence(before) or self._names_other(before, before[0]):
+            return None
+        return before
+
+    def _with_irony(self, units: list[ScoredUnit]) -> list[ScoredUnit]:
+        text = " ".join(unit.text for unit in units)
+        complaint = any(unit.valence < 0 for unit in units) or _has_complaint_word(text)
+        if not compute_irony(text, complaint):
+            return units
+        turned = [
+            ScoredUnit(u.text, turn_for_irony(u.valence) if u.valence else 0.0) for u in units
+        ]
+        if all(unit.valence == 0.0 for unit in turned):
+            turned[0] = ScoredUnit(turned[0].text, turn_for_irony(0.0))
+        return turned
+
+    def _contrast(self, valence: Callable[[str], float]) -> list[ScoredUnit]:
+        """A neutral brand set against another takes the opposite of the other's sentence."""
+        neighbours = [
+            self.sentences[i]
+            for i in (self.index - 1, self.index + 1)
+            if 0 <= i < len(self.sentences)
+        ]
+        if self._shared():
+            neighbours.insert(0, self.sentence)
+        for bounds in neighbours:
+            text = self._text(bounds)
+            marked = has_contrast_marker(text) or has_contrast_marker(self._text(self.sentence))
+            marked = marked or self._side_by_side(bounds)
+            if not marked or not self._names_other(bounds, bounds[0]):
+                continue
+            other = valence(text) if bounds != self.sentence else self._rest_valence(valence)
+            if other:
+                return [ScoredUnit(text, -other * CONTRAST_WEIGHT)]
+        return []
+
+    def _side_by_side(self, other: Bounds) -> bool:
+        """Two sentences each led by a brand ("Globex fixed it in a day. Acme ...") compare them."""
+        if other == self.sentence:
+            # "Contoso's arm snapped, Hooli's has held for years": each leads its own part.
+            own_text, _ = self._own_text()
+            return own_text.lstrip(" \t\"'“(").startswith(
+                self.field[self.span.start : self.span.end]
+            )
+        leads = self.field[self.sentence[0] : self.span.start].strip(" \t\"'“(") == ""
+        head = (other[0], min(other[1], other[0] + _LEAD_CHARS))
+        return leads and self._names_other(head, other[0])
+
+    def _rest_valence(self, valence: Callable[[str], float]) -> float:
+        own_text, _ = self._own_text()
+        rest = self._text(self.sentence).replace(own_text, " ")
+        return valence(rest)
+
+
+# How far into a sentence its subject is looked for.
+_LEAD_CHARS = 24
+_CONCESSION = re.compile(r"\beven though\b", re.IGNORECASE)
+_UNLIKE = re.compile(r"^\W*unlike\b", re.IGNORECASE)
+# What "unlike X, Y ..." says of Y when the rest of the clause has no polar word.
+UNLIKE_VALENCE = 1.0
+_DISCOURSE_MARKER = re.compile(r"\bon the (?:other|one) hand\b", re.IGNORECASE)
+_TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
+_SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
+BEFORE_TURN_WEIGHT = 0.5
+AFTER_TURN_WEIGHT = 1.5
+
+
+def _has_complaint_word(text: str) -> bool:
+    """Whether a word or phrase of ``text`` is a complaint, whatever the praise around it."""
+    lexicon = _analyzer().lexicon
+    words = compute_vader_input(text).lower().split()
+    return any(lexicon.get(word.strip(".,;:!?\"'()"), 0.0) <= _COMPLAINT_WORD for word in words)
+
+
+# A word this negative on VADER's scale is a complaint ("ruin", "cardboard" is not).
+_COMPLAINT_WORD = -1.0
+
+# "Is there any shop better than X?" praises X, like "nobody does it better than X".
+_RHETORICAL = re.compile(r"^\W*(?:is there|are there|who|what|where)\b[^?]*\?", re.IGNORECASE)

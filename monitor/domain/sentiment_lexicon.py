@@ -33,7 +33,11 @@ from typing import Final
 
 Phrase = tuple[str, float | None, tuple[str, ...]]
 
-_PROBLEM = r"(?:issues?|problems?|hassles?|glitch(?:es)?|hiccups?|trouble|bugs?|dramas?)"
+_PROBLEM = (
+    r"(?:issues?|problems?|hassles?|glitch(?:es)?|hiccups?|trouble|bugs?|dramas?|"
+    r"dropped calls?|outages?|crash(?:es)?|failures?|breakdowns?|incidents?|faults?|"
+    r"regressions?|missed deadlines?)"
+)
 _CONTACT = (
     r"(?:replied|responded|answered|called (?:me |us )?back|got back(?: to (?:me|us))?|heard back)"
 )
@@ -48,7 +52,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         1.7,
         (
             rf"(?:no|zero) (?:real |major |big |serious )?{_PROBLEM}",
-            rf"(?:not|without) (?:a |one |any )?(?:single )?(?:real |major )?{_PROBLEM}",
+            rf"(?:not|without) (?:a |one |any |the )?(?:single )?(?:real |major |sugar )?"
+            rf"{_PROBLEM}",
             rf"(?:never|haven't|hasn't|have not|has not|didn't|did not) (?:once )?"
             rf"(?:had|have|experienced|run into|ran into|encountered)"
             rf" (?:a |an |any |one )?(?:single )?(?:real |major )?{_PROBLEM}",
@@ -161,7 +166,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"(?:raised|hiked|jacked up|bumped up) (?:my |our |the |their )?"
             r"(?:prices?|premiums?|rates?|bill|fees?|subscription)",
             r"(?:prices?|premiums?|rates|bills?|fees) "
-            r"(?:went|have gone|has gone|keep going|are going) up",
+            r"(?:went|have gone|has gone|keep going|are going|going) up",
         ),
     ),
     # --- waiting and unanswered contact
@@ -242,7 +247,7 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         "dropped_call",
         -1.5,
         (
-            r"(?:calls?|connection|signal|internet|wifi|broadband) (?:keeps? |kept )?"
+            r"(?:calls?|connection|signal|internet|wifi|broadband|line) (?:keeps? |kept )?"
             r"(?:dropping|dropped|drops|cutting out|cuts out|cut out)",
             r"drops? (?:out|the connection)",
             r"dropping out",
@@ -254,7 +259,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         -1.6,
         (
             r"locked (?:me |us )?out",
-            r"(?:locked|froze|frozen|blocked|suspended|closed) (?:my|our) (?:\w+ )?"
+            r"(?:locked|locking|froze|freezing|frozen|blocked|blocking|suspended|suspending|"
+            r"closed|closing) (?:my|our) (?:\w+ )?"
             r"(?:cards?|accounts?)",
         ),
     ),
@@ -327,7 +333,8 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         1.6,
         (
             r"(?:fixed|resolved|solved|sorted) "
-            r"(?:it|(?:the|my|our) (?:\w+ )?(?:issue|problem|fault|bug|error)|everything)(?: out)?",
+            r"(?:it|(?:the|my|our) (?:\w+ ){0,2}(?:issue|problem|fault|bug|error|claim|case|"
+            r"order|account|refund)|everything)(?: out)?",
             r"sorted (?:it|everything|me|us|things) out",
             r"got (?:it|everything) (?:fixed|sorted|resolved)",
             r"(?:problem|issue|fault|bug|error) (?:was |got |has been |is |now )?"
@@ -438,6 +445,171 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"surged|sank|plunged|were|are|have|traded|opened|ended|finished|edged|rallied))",
         ),
     ),
+    # --- faint praise and hedges: praise in form, a complaint in fact
+    (
+        "faint_praise",
+        -1.2,
+        (
+            r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:exactly |quite )?the worst",
+            r"second worst",
+            r"not far off",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not|not) (?:terrible|awful|bad|horrible), "
+            r"(?:just|only|merely|but)",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not) what (?:it|they) "
+            r"(?:was|were|used to be)",
+            r"(?:just|only|merely) not (?:terrible|awful|bad|horrible|the worst)",
+            r"not exactly (?:un|in|dis)\w+",
+            r"(?:isn't|is not|wasn't|was not|aren't|are not) exactly "
+            r"(?!the |a |an |sure|what|how|why|when|where|like|clear|new|news)\w+",
+            r"not without (?:its|their|his|her|some) (?:problems|issues|faults|flaws)",
+            r"(?:looked|looks|looking|sounded|sounds|seemed|seems) (?:great|good|nice|fine|"
+            r"amazing) on paper",
+        ),
+    ),
+    (
+        "hedged_verdict",
+        -0.8,
+        (
+            r"(?:wouldn't|would not|won't|can't|cannot) (?:really )?say * (?:is |was |are )?"
+            r"(?:bad|terrible|awful|good|great)",
+        ),
+    ),
+    # --- litotes: negated faults that are praise
+    (
+        "not_half_bad",
+        1.8,
+        (
+            r"not half bad",
+            r"not (?:a |at all |remotely |in the least )?(?:disappointing|disappointed|"
+            r"disappointment|let down|letdown)",
+            r"(?:not|wasn't|isn't) a mistake",
+            r"(?:not|never|didn't|did not) (?:once )?put a foot wrong",
+            r"(?:can't|cannot|couldn't|could not) fault",
+            r"never fails? to",
+            r"without a hitch",
+            r"no regrets",
+            r"(?:no|without (?:any )?) fuss",
+            r"never had a bad \w+",
+            r"(?:better|more) than (?:i |we )?expected",
+        ),
+    ),
+    # --- time: slow is a complaint, on time and quick are praise
+    (
+        "took_ages",
+        -1.5,
+        (
+            r"took (?:them |it |us |me )?(?:over |nearly |almost |more than )?# (?:\w+ )?"
+            r"(?:minutes|hours|days|weeks|months)",
+            r"# (?:days|weeks|months) (?:and counting|later and)",
+            r"lasted (?:only |just |barely )?# (?:days|weeks|months|seasons?)",
+            r"(?:wanted|needed|quoted|asked for|wants|needs) # (?:\w+ )?(?:days|weeks|months)",
+        ),
+    ),
+    (
+        "on_time",
+        1.5,
+        (
+            r"(?:right |exactly |bang )?on (?:time|schedule)",
+            r"ahead of schedule",
+            r"(?:a|one|two|# )? days? early",
+            r"(?:arrived|delivered|came|shipped) early",
+            r"next day",
+            r"on the spot",
+            r"same day (?:delivery|shipping|dispatch|service|repair|replacement)",
+            r"(?:with)?in (?:a few |#)?(?:seconds|minutes|the hour|an hour)",
+            r"within (?:the|a) (?:day|week)",
+            r"still going strong",
+        ),
+    ),
+    # --- departments and comparisons that VADER reads as opinions
+    (
+        "neutral_phrase",
+        None,
+        (
+            r"fraud (?:team|department|alerts?|protection|checks?|detection|prevention)",
+            r"(?:tastes?|tasted|smells?|smelled|smelt) like",
+        ),
+    ),
+    # --- product faults
+    (
+        "still_failing",
+        -1.5,
+        (
+            r"still (?:charging|billing|waiting|broken|can't|cannot|doesn't|does not|hasn't|"
+            r"has not|haven't|isn't|won't|no sign)",
+            r"(?:reboots|restarts|resets|turns off|shuts off|shuts down) (?:itself|on its own)",
+            r"(?:logged|logs|logging|kicked|kicks) (?:me|us) out",
+            r"(?:never|didn't|did not) (?:called|call|rang|showed up|turned up|came)",
+            r"(?:nobody|no one|no-one)(?: there)? (?:seems to |seemed to )?cares?",
+            r"means nothing",
+            r"without (?:a word|an explanation|explanation|warning|notice|telling)",
+            r"(?:at|on) (?:my|our) own (?:cost|expense|dime)",
+            r"(?:permanently|always|constantly) busy",
+            r"used to (?:love|like|enjoy|trust|recommend|be (?:good|great|reliable|decent))",
+            r"(?:shipped|arrived|delivered|came|showed up|turned up|running|always) late",
+            r"late again",
+            r"(?:couldn't|could not|can't|cannot) find (?:my|our|the)",
+            r"blamed (?:me|us|my|our|the customer)",
+            r"(?:is|are|was|were) all (?:marketing|hype|talk|show|smoke and mirrors)",
+            r"(?:it's|it has|it's now|has|have) been # (?:days|weeks|months)",
+            r"(?:timed|times|timing) out",
+            r"(?:removed|dropped|killed|took away) (?:the |a |an |our |my )?(?:one |only )?"
+            r"(?:feature|features|option|button|export|setting|support for)",
+            r"data breach",
+            r"like it's (?:19|20)\d\d",
+            r"(?:can't|cannot|couldn't|could not) cope",
+            r"(?:costs?|charges?|charged|charging) (?:us |me )?more",
+            r"without (?:asking|consent|permission|my consent|our consent)",
+            r"(?:and )?then (?:nothing but )?silence",
+            r"radio silence",
+            r"(?:is|are|was|were|became|becomes|is just) a maze",
+        ),
+    ),
+    (
+        "good_value",
+        1.6,
+        (
+            r"saves? (?:me|us|you) (?:hours|time|money|a fortune)",
+            r"(?:didn't|did not|won't|wouldn't) charge (?:me|us|for|anything|a penny)",
+            r"(?:no|free of) charge",
+            r"walked (?:me|us) through",
+            r"paid (?:out|the claim|my claim|our claim|in full)",
+            r"stepped in",
+            r"without (?:a fight|arguing|an argument|any argument)",
+            r"(?:haven't|have not|never|didn't|did not) looked back",
+            r"saved the day",
+            r"worked (?:perfectly|flawlessly|the whole (?:flight|trip|time|day|way))",
+            r"reversed (?:the |all the |my |our )?(?:\w+ )?(?:charges?|fees?|transactions?)",
+            r"(?:worked|works|working) (?:first time|out of the box|straight away)",
+            r"just work(?:s|ed)?",
+            r"(?:picked up|answered|answers|picks up) (?:on|at) the first ring",
+        ),
+    ),
+    (
+        "not_reliable",
+        -1.6,
+        (
+            r"(?:isn't|is not|wasn't|was not|aren't|are not|not|never) (?:very |always |exactly |"
+            r"that |so )?reliable",
+        ),
+    ),
+    # "more reliable than X" is left to VADER: the comparison's target is unknown here.
+    (
+        "is_reliable",
+        1.8,
+        (
+            r"(?:very|so|really|super|totally|always|extremely|incredibly|is|are|was|were|been|be|"
+            r"and|solid|rock solid) reliable",
+        ),
+    ),
+    (
+        "replaced_faulty",
+        1.8,
+        (
+            r"(?:replaced|swapped|exchanged) (?:a|the|my|our|both) (?:faulty|broken|dead|"
+            r"defective|cracked|damaged|dented|leaking|bricked) \w+",
+        ),
+    ),
     # --- rewritten to a word VADER already knows; last, so that the specific phrases above
     # win when both match at the same place ("didn't even reply" is never_replied).
     ("never", None, (r"never (?:once|even|ever)",)),
@@ -482,6 +654,50 @@ WORDS: Final[dict[str, float]] = {
     "dented": -1.2,
     "leaking": -1.2,
     "hassles": -1.5,
+    "cracked": -1.5,
+    "stale": -1.5,
+    "soggy": -1.5,
+    "burnt": -1.3,
+    "chalky": -1.2,
+    "segfaults": -1.8,
+    "segfault": -1.6,
+    "sagging": -1.2,
+    "soaked": -1.1,
+    "bricked": -2.2,
+    "bricks": -1.5,
+    "rattles": -1.2,
+    "wobbles": -1.2,
+    "curdled": -1.5,
+    "throttled": -1.3,
+    "throttles": -1.3,
+    "faulty": -1.8,
+    "defective": -1.9,
+    "waived": 1.5,
+    "legends": 2.0,
+    "legend": 1.8,
+    "magic": 1.5,
+    "flawless": 2.3,
+    "flawlessly": 2.3,
+    "smoothest": 1.8,
+    "breaks": -1.0,
+    "leaks": -1.2,
+    "clog": -1.2,
+    "clogs": -1.2,
+    "clogged": -1.3,
+    "excuses": -1.2,
+    "pricier": -0.8,
+    "snapped": -1.2,
+    "scorched": -1.5,
+    "jammed": -1.2,
+    "jams": -1.2,
+    "cardboard": -0.8,
+    "spotless": 1.5,
+    "grainy": -1.0,
+    "outlived": 1.5,
+    "outlasted": 1.5,
+    "outlasts": 1.5,
+    "outperformed": 1.5,
+    "outperforms": 1.5,
 }
 
 

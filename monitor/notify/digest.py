@@ -85,6 +85,8 @@ class BrandView:
     alerts: tuple[AlertLine, ...]
     top_threads: tuple[ThreadLine, ...]
     unanswered_negative: tuple[ThreadLine, ...]
+    # "3 (es 2, unknown 1)": mentions without a sentiment and their languages, or "".
+    unscored: str = ""
 
 
 def compute_change_label(current: int, previous: int) -> str:
@@ -157,7 +159,16 @@ def compute_brand_view(brand: BrandDigest, data: DigestData, zone: ZoneInfo) -> 
         alerts=compute_alert_lines(brand.alerts, data, zone),
         top_threads=compute_thread_lines(brand.top_threads, zone),
         unanswered_negative=compute_thread_lines(brand.unanswered_negative, zone),
+        unscored=compute_unscored_label(brand.unscored),
     )
+
+
+def compute_unscored_label(unscored: Sequence[TermCount]) -> str:
+    """"3 (es 2, unknown 1)" for mentions left unscored, by language; "" when there are none."""
+    total = sum(t.count for t in unscored)
+    if not total:
+        return ""
+    return f"{total} ({', '.join(f'{t.term} {t.count}' for t in unscored)})"
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,8 @@ class BrandDigest:
     alerts: tuple[DigestAlert, ...] = ()
     top_threads: tuple[DigestThread, ...] = ()
     unanswered_negative: tuple[DigestThread, ...] = ()
+    # Mentions without a sentiment, per language ("unknown" when undetected).
+    unscored: tuple[TermCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,12 +103,19 @@ def _brand_digest(brand: Brand, week: str, zone: ZoneInfo, rows: list[DigestRow]
         top_threads=compute_threads(rows)[:TOP],
         unanswered_negative=tuple(t for t in compute_threads(rows, unanswered_negative=True)
                                   )[:TOP],
+        unscored=compute_unscored_languages(rows),
     )
 
 
 def _digest_alert(alert: Alert) -> DigestAlert:
     return DigestAlert(alert.id, alert.kind, alert.severity, alert.summary,  # type: ignore[arg-type]
                        alert.created_at, alert.subject)
+
+
+def compute_unscored_languages(rows: Sequence[DigestRow]) -> tuple[TermCount, ...]:
+    """Mentions left without a sentiment, counted per language, most first."""
+    counts = Counter(r.language or "unknown" for r in rows if r.label == "unscored")
+    return tuple(TermCount(language, n) for language, n in counts.most_common())
 
 
 def compute_days(rows: Sequence[DigestRow], week: str, zone: ZoneInfo) -> tuple[DayVolume, ...]:

@@ -117,6 +117,17 @@ def test_inbox_filters_tabs_and_new_since_last_visit(desk: TestClient, csrf: str
     assert "Ignored sentiment" in junk.text
 
 
+def test_unscored_mentions_show_their_language(desk: TestClient, csrf: str,
+                                               runtime: Runtime) -> None:
+    seed(runtime, [Doc("a", NOW, title="Servizio pessimo", brands={"Acme": "unscored"},
+                       language="it"),
+                   Doc("b", NOW - timedelta(hours=1), title="??", brands={"Acme": "unscored"},
+                       language=None)])
+    html = desk.get("/inbox?sentiment=unscored").text
+    assert "unscored (it)" in html
+    assert "unscored (language unknown)" in html
+
+
 def test_triage_forms_need_the_csrf_token(desk: TestClient, csrf: str, admin_key: str,
                                           runtime: Runtime) -> None:
     ids = seed(runtime, [Doc("a", NOW), Doc("b", NOW)])

@@ -87,8 +87,29 @@ def test_single_sentence_matches_vader(sentence: str) -> None:
 
 
 WORDS = st.sampled_from(
-    ["Acme", "great", "awful", "not", "no issues", "but", "than", "!", "?", ".", ";", "\n",
-     "never replied", "GREAT", "while", "refund denied", "the", "service", ":)", "🙂", " "]
+    [
+        "Acme",
+        "great",
+        "awful",
+        "not",
+        "no issues",
+        "but",
+        "than",
+        "!",
+        "?",
+        ".",
+        ";",
+        "\n",
+        "never replied",
+        "GREAT",
+        "while",
+        "refund denied",
+        "the",
+        "service",
+        ":)",
+        "🙂",
+        " ",
+    ]
 )
 
 
@@ -398,10 +419,10 @@ def test_sentence_bounds(text: str, expected: list[str]) -> None:
 # --- languages ----------------------------------------------------------------------------
 
 
-def test_other_languages_are_unscored() -> None:
-    text = "Le service client d'Acme est nul."
-    assert score_document("", text, language="fr") == UNSCORED
-    assert score_mention("", text, spans_of("Acme", text), language="de") == UNSCORED
+def test_languages_without_a_lexicon_are_unscored() -> None:
+    text = "Il servizio clienti di Acme è pessimo."
+    assert score_document("", text, language="it") == UNSCORED
+    assert score_mention("", text, spans_of("Acme", text), language="nl") == UNSCORED
     assert UNSCORED.label == "unscored"
     assert UNSCORED.confidence == 0.0
 

@@ -71,6 +71,15 @@ def test_golden_text_digest() -> None:
     assert text == golden.read_text(encoding="utf-8")
 
 
+def test_unscored_mentions_are_counted_per_language() -> None:
+    data = digest_data()
+    acme = replace(data.brands[0], unscored=(TermCount("it", 3), TermCount("unknown", 1)))
+    _, html, text = render_digest(replace(data, brands=(acme, data.brands[1])))
+    assert "102 negative (28% negative, +11 pts); 4 (it 3, unknown 1) unscored\n" in text
+    assert "4 (it 3, unknown 1) unscored" in html
+    assert text.count("unscored") == 1  # a brand without unscored mentions says nothing
+
+
 def test_html_digest_has_figures_bars_and_links() -> None:
     _subject, html, _text = render_digest(digest_data())
     assert "365</strong> mentions" in html

@@ -243,6 +243,7 @@ class DigestRow:
     thread_title: str
     source_name: str
     state: str
+    language: str | None = None
 
 
 class DigestRepository:
@@ -260,7 +261,7 @@ class DigestRepository:
         return [
             DigestRow(m.sort_at, m.sentiment_override or m.sentiment_label, tuple(m.topics),
                       f"{d.title}\n{d.text}", d.thread_url or d.url,
-                      d.thread_title or d.title or d.url, name, m.state)
+                      d.thread_title or d.title or d.url, name, m.state, d.language)
             for m, d, name in self.session.execute(query)
         ]
 
