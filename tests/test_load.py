@@ -235,9 +235,9 @@ def _stored_documents(config: Path) -> int:
 def test_mixed_reads_while_a_cycle_writes_have_no_errors(tmp_path: Path,
                                                          feed_site: FeedSite) -> None:
     for service in _service(tmp_path, feed_site, mentions=2000):
-        result, _cycles = _under_writes(service, rate=25, seconds=4)
+        result, _cycles = _under_writes(service, rate=10, seconds=4)
         assert result.errors == 0, result.statuses
-        assert result.completed == 100
+        assert result.completed == 40
         assert _stored_documents(service.config) > 2000  # the cycles did write
 
 
