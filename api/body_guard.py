@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
@@ -19,6 +19,7 @@ from api.throttle import Throttled, retry_seconds
 
 # Bodies anyone may send: the login form (it has its own throttle).
 PUBLIC_BODY_PATHS = frozenset({"/login"})
+API_PATHS = ("/api/", "/metrics")
 Identify = Callable[[Scope], Awaitable[bool]]
 
 
@@ -61,7 +62,7 @@ class BodyGuard:
             return  # nobody is waiting for an answer
         await self.app(scope, _replay(body, receive), send)
 
-    async def _refusal(self, scope: Scope) -> JSONResponse | None:
+    async def _refusal(self, scope: Scope) -> Response | None:
         length = _content_length(scope)
         if length is not None and length > self.max_bytes:
             return self._too_large()
@@ -71,6 +72,9 @@ class BodyGuard:
         except Throttled as exc:
             return _refuse(429, "too_many_attempts", str(exc),
                            {"Retry-After": str(retry_seconds(exc.retry_after))})
+        if not str(scope.get("path", "")).startswith(API_PATHS):
+            # A dashboard form sent after its login expired: back to the login page.
+            return RedirectResponse("/login", status_code=303, headers={"Connection": "close"})
         return _refuse(401, "unauthorized",
                        "a valid API key is required: Authorization: Bearer <key>",
                        {"WWW-Authenticate": "Bearer"})

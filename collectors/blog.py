@@ -32,7 +32,8 @@ from collectors.urls import absolute_http_url, canonical_url, is_same_site, page
 
 KIND = KindInfo(
     name="blog", display_name="Blog", url_help="a site's start page",
-    options=(OptionField("max_pages", "article pages fetched per pass", integer=True),),
+    options=(OptionField("max_pages", "article pages fetched per pass", integer=True,
+                         minimum=0),),
     thread_kinds=("rss", "blog"), order=20,
 )
 

@@ -35,8 +35,9 @@ from collectors.urls import canonical_url, page_url
 
 KIND = KindInfo(
     name="rss", display_name="Feed", url_help="an RSS or Atom feed",
-    options=(OptionField("max_pages", "article pages fetched per pass for excerpt-only feeds",
-                         integer=True),),
+    options=(OptionField(
+        "max_pages", "article pages fetched per pass for excerpt-only feeds (0: none)",
+        integer=True, minimum=0),),
     thread_kinds=("rss", "blog"), order=10,
 )
 

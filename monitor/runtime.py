@@ -16,6 +16,7 @@ from monitor.db.engine import (
     build_no_wait_sessionmaker,
     build_read_sessionmaker,
     build_sessionmaker,
+    refresh_statistics,
 )
 from monitor.db.migrate import is_up_to_date, upgrade_database
 from monitor.db.repositories.claims import ClaimTerms
@@ -59,6 +60,7 @@ def open_runtime(settings: Settings, *, auto_upgrade: bool = True) -> Runtime:
                           limits=engine_limits(settings.database))
     if engine.dialect.name == "sqlite" and auto_upgrade:
         upgrade_database(engine)
+        refresh_statistics(engine)
     elif not is_up_to_date(engine):
         raise DatabaseError(
             "the database schema is not up to date: run `monitor db upgrade` first"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.db.engine import refresh_statistics
 from monitor.db.repositories.claims import hold_singleton
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
@@ -34,6 +35,9 @@ def build_scheduler(runtime: Runtime, tick: timedelta | None = None) -> AsyncIOS
                       id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.add_job(_deliver, "interval", seconds=min(tick, DELIVERY_TICK).total_seconds(),
                       args=[runtime], id="deliver", max_instances=1, coalesce=True)
+    # The query planner's statistics follow the data as it grows (SQLite only; quick).
+    scheduler.add_job(refresh_statistics, "interval", hours=1, args=[runtime.engine],
+                      id="statistics", max_instances=1, coalesce=True)
     notifications = runtime.settings.notifications
     if notifications.email is not None and notifications.digest.enabled:
         at = notifications.digest.at

@@ -216,7 +216,8 @@ def _under_writes(service: Service, rate: float, seconds: float) -> tuple[LoadRe
                                       headers={"Authorization": f"Bearer {service.key}"}))
     finally:
         stop.set()
-        writer.join(timeout=300)
+        writer.join(timeout=600)
+    print(json.dumps({"cycles": cycles, **result.summary()}))
     assert cycles, "no collection cycle ran"
     assert set(cycles) == {0}, cycles
     return result, len(cycles)
@@ -234,19 +235,18 @@ def _stored_documents(config: Path) -> int:
 def test_mixed_reads_while_a_cycle_writes_have_no_errors(tmp_path: Path,
                                                          feed_site: FeedSite) -> None:
     for service in _service(tmp_path, feed_site, mentions=2000):
-        result, cycles = _under_writes(service, rate=40, seconds=4)
-        print(json.dumps({"load": "short", "cycles": cycles, **result.summary()}))
+        result, _cycles = _under_writes(service, rate=10, seconds=4)
         assert result.errors == 0, result.statuses
-        assert result.completed == 160
+        assert result.completed == 40
         assert _stored_documents(service.config) > 2000  # the cycles did write
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_200_requests_a_second_for_30_s_over_20k_mentions_while_cycles_write(
         tmp_path: Path, feed_site: FeedSite) -> None:
     for service in _service(tmp_path, feed_site, mentions=20_000):
-        result, cycles = _under_writes(service, rate=200, seconds=30)
-        print(json.dumps({"load": "long", "cycles": cycles, **result.summary()}))
+        result, _cycles = _under_writes(service, rate=200, seconds=30)
         assert result.errors == 0, result.statuses
         assert result.percentile(0.99) < 0.250, result.summary()
         assert _stored_documents(service.config) > 20_000

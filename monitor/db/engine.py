@@ -3,6 +3,7 @@ Postgres via psycopg 3; every wait on the database is bounded."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.location import check_sqlite_location, describe_url
 from monitor.errors import DatabaseError
 
+log = logging.getLogger(__name__)
 READ_ONLY_OPTION = "monitor_read_only"
 NO_WAIT_OPTION = "monitor_no_wait"
 
@@ -125,6 +127,24 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let SQLite's planner know the tables' shapes. Without statistics it takes an index on
+    a column that is NULL in every row (mentions.hidden_by_id) for a selective one and sorts
+    the whole table for each page (~200 ms instead of ~1 ms over 20k mentions). Sampling
+    (analysis_limit) bounds the cost on big tables; samples much smaller than ~10% of a
+    table misjudge exactly that index, hence the generous limit.
+    Postgres keeps its own statistics (autovacuum)."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.execution_options(**{NO_WAIT_OPTION: True}).connect() as connection:
+            connection.exec_driver_sql("PRAGMA analysis_limit=50000")
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+    except OperationalError:
+        log.info("statistics not refreshed: another process is writing")
 
 
 def check_database(engine: Engine) -> None:

@@ -91,3 +91,13 @@ def test_deep_json_is_a_client_error(server: tuple[int, str]) -> None:
     response = send_raw(port, _post("/api/v1/mentions/bulk", key=key, length=len(nested)),
                         nested)
     assert 400 <= status_of(response) < 500, response
+
+
+def test_a_dashboard_form_without_a_login_goes_back_to_the_login_page_unread(
+        server: tuple[int, str]) -> None:
+    port, _key = server
+    head = _post("/inbox/bulk", length=5000).replace("application/json",
+                                                        "application/x-www-form-urlencoded")
+    response = send_raw(port, head, b"ids=1")
+    assert status_of(response) == 303
+    assert b"location: /login" in response.lower()
