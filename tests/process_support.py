@@ -20,19 +20,23 @@ PARAGRAPH = ("The espresso machine arrived on time and the milk frother works as
              "Descaling takes ten minutes, the manual is clear, and the grinder is quiet. ")
 
 
-def render_feed(feed: int, items: int) -> bytes:
-    """An RSS feed of full-text items, long enough to be parsed in the worker pool."""
+def render_feed(base: str, feed: int, items: int) -> bytes:
+    """An RSS feed of full-text items, long enough to be parsed in the worker pool. Each
+    post's page (its thread) is a 404 on the same server: fetched once, then backed off."""
     entries = []
     for item in range(items):
         brand = "Acme is great, " if (feed + item) % BRAND_EVERY == 0 else ""
         entries.append(
             f"<item><title>Post {feed}-{item}</title>"
-            f"<link>http://feeds.test/{feed}/{item}</link>"
+            f"<link>{base}/post/{feed}/{item}</link>"
             f"<guid>feed-{feed}-item-{item}</guid>"
             f"<pubDate>Mon, 30 Nov 2026 10:{item:02d}:00 GMT</pubDate>"
-            f"<description>{brand}{PARAGRAPH * 4}</description></item>")
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {feed}</title>'
-            f"<link>http://feeds.test/{feed}</link>{''.join(entries)}</channel></rss>").encode()
+            f"<content:encoded><![CDATA[<p>{brand}{PARAGRAPH * 4}</p>]]></content:encoded>"
+            f"</item>")
+    return ('<?xml version="1.0"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+            f"<channel><title>Feed {feed}</title><link>{base}/</link>{''.join(entries)}"
+            "</channel></rss>").encode()
 
 
 def expected_mentions(feeds: int, items: int) -> int:
@@ -41,18 +45,19 @@ def expected_mentions(feeds: int, items: int) -> int:
 
 def feed_server(feeds: int, items: int, delay: Callable[[int], float] | None = None
                 ) -> FixtureServer:
-    routes: dict[str, Any] = {}
+    server = FixtureServer()
     for feed in range(feeds):
-        body = render_feed(feed, items)
-        routes[f"/feed/{feed}.xml"] = Reply(
+        body = render_feed(server.base_url, feed, items)
+        server.routes[f"/feed/{feed}.xml"] = Reply(
             200, body, {"Content-Type": "application/rss+xml"},
             delay_s=delay(feed) if delay else 0.0)
-    return FixtureServer(routes).start()
+    return server.start()
 
 
 def write_config(path: Path, database_url: str, server: FixtureServer, feeds: int,
                  **sections: Mapping[str, Any]) -> Path:
     config: dict[str, Any] = {
+        **sections,
         "database": {"url": database_url},
         "collector": {"allow_private_networks": True, "obey_robots": False,
                       "per_host_batch": 1000, "per_host_concurrency": 16,

@@ -28,6 +28,7 @@ from tests.process_support import (
 )
 from tests.test_end_to_end import _free_port
 
+pytestmark = pytest.mark.timeout(300)
 FEEDS, ITEMS = 6, 12
 SLOW = {3, 4, 5}  # these feeds answer only after the test is over: the cycle is mid-way
 
