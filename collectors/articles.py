@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 from collectors.dates import parse_iso
@@ -58,6 +57,8 @@ class PageMeta:
 def extract_article(html: bytes | str, url: str) -> Article | None:
     """Main text and metadata of the page at ``url``; None when it has no main text."""
     meta = read_page_meta(html, url)
+    import trafilatura  # loaded on first use: listing the source kinds must stay cheap
+
     found = trafilatura.bare_extraction(
         html,
         url=url,

@@ -9,10 +9,13 @@ the ``source:`` query field, the API schemas and the dashboard all read the kind
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 from typing import Protocol, cast
 
@@ -108,6 +111,8 @@ def discover(package: ModuleType, attribute: str = "KIND") -> dict[str, ModuleTy
     """Modules of ``package`` that declare ``attribute``, by the declared name."""
     found: dict[str, ModuleType] = {}
     for module_info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        if not _declares(module_info.name, attribute):
+            continue  # helpers (the HTTP client, parsers) need not load to list the kinds
         module = importlib.import_module(module_info.name)
         declared = getattr(module, attribute, None)
         name = getattr(declared, "name", None)
@@ -116,6 +121,17 @@ def discover(package: ModuleType, attribute: str = "KIND") -> dict[str, ModuleTy
                 raise CollectorError(f"kind {name!r} declared by two modules")
             found[name] = module
     return found
+
+
+def _declares(module_name: str, attribute: str) -> bool:
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        return True  # not a plain source file: import it and look
+    try:
+        source = Path(spec.origin).read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return re.search(rf"^{re.escape(attribute)}\s*=", source, re.MULTILINE) is not None
 
 
 @cache
