@@ -16,12 +16,15 @@ import yaml
 
 from monitor.demo.site import DemoSite
 
+# Whole processes (collect, serve, run) on a busy machine can outlast the default limit.
+pytestmark = pytest.mark.timeout(600)
+
 
 def _monitor(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     return subprocess.run(
         [sys.executable, "-m", "monitor.cli", *args, "--config", str(config)],
-        capture_output=True, text=True, timeout=120, check=False, env=env,
+        capture_output=True, text=True, timeout=480, check=False, env=env,
     )
 
 
