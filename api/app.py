@@ -20,6 +20,7 @@ from api.routes import (
     catalog,
     exclusions,
     health,
+    items,
     keys,
     mentions,
     metrics,
@@ -55,7 +56,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
-    for router in (health.router, metrics.router, mentions.router, exclusions.router,
+    for router in (health.router, metrics.router, mentions.router, items.router,
+                   exclusions.router,
                    alerts.router, trends.router, catalog.router, views.router, keys.router):
         app.include_router(router)
     for router in (desk_auth.router, desk_inbox.router, desk_alerts.router, desk_trends.router,

@@ -81,6 +81,7 @@ def _document(i: int, rng: random.Random, sources: list[int]) -> dict[str, Any]:
         "text": text, "thread_url": f"https://site.example/t/{i // 20}", "thread_title": None,
         "parent_key": None, "language": "en", "engagement": {"score": rng.randrange(100)},
         "content_hash": f"{i:064d}", "sentiment_score": 0.0, "duplicate_of_id": None,
+        "state": rng.choice(("new", "new", "seen")),
     }
 
 
@@ -92,7 +93,7 @@ def _mention(doc_id: int, doc: dict[str, Any], rng: random.Random, brands: list[
         "sentiment_score": rng.uniform(-1, 1), "sentiment_label": rng.choice(LABELS),
         "sentiment_confidence": 0.5, "sentiment_override": None,
         "topics": rng.sample(["price", "support", "quality"], k=rng.randint(0, 2)),
-        "state": rng.choice(("new", "new", "seen")), "created_at": doc["published_at"],
+        "created_at": doc["published_at"],
     }
 
 

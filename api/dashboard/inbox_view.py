@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from api.dashboard.highlight import compute_terms, render_field, render_snippet, safe_href
-from monitor.db.models import Document
-from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
+from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.repositories.mentions import MentionFilter, compute_shown_state
 
 STATES = ("new", "needs_reply", "snoozed", "seen", "replied", "ignored")
 SENTIMENTS = ("positive", "negative", "neutral", "unscored")
@@ -87,9 +87,21 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
 
 
 @dataclass(frozen=True, slots=True)
+class BrandChip:
+    """One brand an item names, with the sentiment toward it."""
+
+    name: str
+    sentiment: str
+    overridden: bool
+    mention_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class InboxItem:
-    id: int
+    id: int  # the lead mention: the one the filters found first, opened by the card
+    item_id: int
     brand: str
+    brands: list[BrandChip]
     title: Markup
     snippet: Markup
     url: str
@@ -113,28 +125,31 @@ class InboxItem:
     muted: bool
 
 
-def build_item(row: MentionRow, tags: list[str], parent: Document | None,
+def build_item(lead: Mention, doc: Document, source: Source,
+               mentions: list[tuple[Mention, Brand]], tags: list[str], parent: Document | None,
                last_visit: datetime | None, now: datetime) -> InboxItem:
-    mention, doc = row.mention, row.document
-    spans = list(mention.spans or [])
+    """A card for one item; ``lead`` is the mention whose words are highlighted."""
+    spans = list(lead.spans or [])
     terms = compute_terms(doc.title, doc.text, spans)
-    state = compute_shown_state(mention.state, mention.snoozed_until, now)
+    state = compute_shown_state(doc.state, doc.snoozed_until, now)
+    chips = [BrandChip(b.name, m.sentiment_override or m.sentiment_label,
+                       m.sentiment_override is not None, m.id) for m, b in mentions]
     return InboxItem(
-        id=mention.id, brand=row.brand.name,
+        id=lead.id, item_id=doc.id, brand=chips[0].name if chips else "", brands=chips,
         title=render_field(doc.title, spans, "title") if doc.title else Markup(""),
-        snippet=render_snippet(mention.snippet or doc.text[:300], terms),
-        url=safe_href(doc.url), author=doc.author, site=mention.site, source=row.source.name,
-        kind=doc.kind, when=mention.sort_at,
-        sentiment=mention.sentiment_override or mention.sentiment_label,
-        overridden=mention.sentiment_override is not None, state=state,
-        snoozed_until=mention.snoozed_until if state == "snoozed" else None, tags=tags,
-        topics=[str(t) for t in mention.topics or []],
+        snippet=render_snippet(lead.snippet or doc.text[:300], terms),
+        url=safe_href(doc.url), author=doc.author, site=lead.site, source=source.name,
+        kind=doc.kind, when=lead.sort_at,
+        sentiment=lead.sentiment_override or lead.sentiment_label,
+        overridden=lead.sentiment_override is not None, state=state,
+        snoozed_until=doc.snoozed_until if state == "snoozed" else None, tags=tags,
+        topics=sorted({str(t) for m, _ in mentions for t in m.topics or []}),
         thread_title=doc.thread_title if doc.thread_url != doc.url else None,
         thread_url=safe_href(doc.thread_url),
         parent_author=parent.author if parent else None,
         parent_excerpt=_excerpt(parent.text) if parent else None,
-        fresh=last_visit is not None and mention.created_at > last_visit,
-        engagement=mention.engagement, muted=mention.hidden_by_id is not None,
+        fresh=last_visit is not None and any(m.created_at > last_visit for m, _ in mentions),
+        engagement=lead.engagement, muted=lead.hidden_by_id is not None,
     )
 
 

@@ -22,6 +22,7 @@ from api.schemas import (
     SourceRef,
     ThreadRef,
 )
+from monitor.db.models import Mention
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
 from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
@@ -176,17 +177,21 @@ def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
         id=mention.id, brand=row.brand.name, url=doc.url, title=doc.title, author=doc.author,
         kind=doc.kind,
         published_at=doc.published_at, discovered_at=doc.discovered_at, snippet=mention.snippet,
-        sentiment=SentimentOut(
-            score=mention.sentiment_score,
-            label=mention.sentiment_override or mention.sentiment_label,
-            confidence=mention.sentiment_confidence,
-        ),
+        sentiment=sentiment_out(mention),
         sentiment_override=mention.sentiment_override,
         topics=list(mention.topics), language=doc.language,
         source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
         thread=ThreadRef(url=doc.thread_url, title=doc.thread_title),
         duplicate_of=doc.duplicate_of_id,
-        state=compute_shown_state(mention.state, mention.snoozed_until, now),
-        snoozed_until=mention.snoozed_until if mention.state == "snoozed" else None,
+        state=compute_shown_state(doc.state, doc.snoozed_until, now),
+        snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,
         tags=tags, site=mention.site, engagement=mention.engagement, muted_by=mention.hidden_by_id,
+    )
+
+
+def sentiment_out(mention: Mention) -> SentimentOut:
+    return SentimentOut(
+        score=mention.sentiment_score,
+        label=mention.sentiment_override or mention.sentiment_label,
+        confidence=mention.sentiment_confidence,
     )

@@ -11,24 +11,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from monitor.db.models import Base, utcnow
 
 
-class MentionTag(Base):
-    __tablename__ = "mention_tags"
-    __table_args__ = (Index("ix_mention_tags_tag", "tag", "mention_id"),)
+class ItemTag(Base):
+    """A tag on an item (a post or comment), shared by all its brands' mentions."""
 
-    mention_id: Mapped[int] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "item_tags"
+    __table_args__ = (Index("ix_item_tags_tag", "tag", "document_id"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
 
 
-class MentionNote(Base):
-    """A private note on a mention, written by someone on the team."""
+class ItemNote(Base):
+    """A private note on an item, written by someone on the team."""
 
-    __tablename__ = "mention_notes"
+    __tablename__ = "item_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
     author: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -117,6 +117,18 @@ def test_inbox_filters_tabs_and_new_since_last_visit(desk: TestClient, csrf: str
     assert "Ignored sentiment" in junk.text
 
 
+def test_a_two_brand_comment_is_one_inbox_entry_with_both_chips(desk: TestClient, csrf: str,
+                                                                runtime: Runtime) -> None:
+    seed(runtime, [Doc("a", NOW, title="Acme versus Globex",
+                       brands={"Acme": "negative", "Globex": "positive"})])
+    html = desk.get("/inbox").text
+    assert html.count('<li class="mention ') == 1
+    chips = re.findall(r'class="brand-chip sentiment-(\w+)" title="(\w+):', html)
+    assert chips == [("negative", "Acme"), ("positive", "Globex")]
+    assert "↩ Needs reply" in html
+    assert "Ignored brand" in desk.get("/inbox?brand=Initech").text
+
+
 def test_triage_forms_need_the_csrf_token(desk: TestClient, csrf: str, admin_key: str,
                                           runtime: Runtime) -> None:
     ids = seed(runtime, [Doc("a", NOW), Doc("b", NOW)])

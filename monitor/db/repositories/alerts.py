@@ -239,7 +239,7 @@ class DigestRepository:
         return [
             DigestRow(m.sort_at, m.sentiment_override or m.sentiment_label, tuple(m.topics),
                       f"{d.title}\n{d.text}", d.thread_url or d.url,
-                      d.thread_title or d.title or d.url, name, m.state)
+                      d.thread_title or d.title or d.url, name, d.state)
             for m, d, name in self.session.execute(query)
         ]
 

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
-from monitor.db.models_desk import MentionTag
+from monitor.db.models_desk import ItemTag
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.exclusions import (
     MentionCandidate,
@@ -151,7 +151,7 @@ class MentionRepository:
         sort: SortOrder = "time",
     ) -> MentionPage:
         query = self._filtered(_joined(), filters)
-        keys = _sort_keys(sort)
+        keys = sort_keys(sort)
         if cursor:
             first, mention_id = decode_cursor(cursor, sort)
             # A row-value comparison, which both engines answer from the (key, id) index.
@@ -180,8 +180,16 @@ class MentionRepository:
 
     def _filtered(self, query: Select[*tuple[Any, ...]], filters: MentionFilter
                   ) -> Select[*tuple[Any, ...]]:
+        self.check_brand(filters.brand)
         dialect = self.session.get_bind().dialect.name
         return query.where(*_conditions(filters, dialect))
+
+    def check_brand(self, name: str | None) -> None:
+        """A filter on a brand nobody configured is a mistake to report, not an empty list."""
+        if name is None:
+            return
+        if self.session.scalar(select(Brand.id).where(Brand.name == name)) is None:
+            raise InvalidInputError(f"unknown brand {name[:200]!r}: no brand has that name")
 
     def delete_for_brand_except(self, brand_id: int, keep_document_ids: set[int]) -> int:
         """Remove a brand's mentions on documents that no longer match its query."""
@@ -211,13 +219,13 @@ def shown_label() -> ColumnElement[str]:
 
 def shown_state_is(state: str, now: datetime) -> ColumnElement[bool]:
     """SQL twin of ``compute_shown_state(...) == state``, written so indexes stay usable."""
-    expired = and_(Mention.state == "snoozed",
-                   or_(Mention.snoozed_until.is_(None), Mention.snoozed_until <= now))
+    expired = and_(Document.state == "snoozed",
+                   or_(Document.snoozed_until.is_(None), Document.snoozed_until <= now))
     if state == "new":
-        return or_(Mention.state == "new", expired)
+        return or_(Document.state == "new", expired)
     if state == "snoozed":
-        return and_(Mention.state == "snoozed", Mention.snoozed_until > now)
-    return Mention.state == state
+        return and_(Document.state == "snoozed", Document.snoozed_until > now)
+    return Document.state == state
 
 
 def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
@@ -261,8 +269,8 @@ def _triage_conditions(filters: MentionFilter, dialect: str) -> list[ColumnEleme
     if filters.state:
         conditions.append(shown_state_is(filters.state, filters.as_of or datetime.now(UTC)))
     if filters.tag:
-        conditions.append(exists().where(MentionTag.mention_id == Mention.id,
-                                         MentionTag.tag == filters.tag))
+        conditions.append(exists().where(ItemTag.document_id == Mention.document_id,
+                                         ItemTag.tag == filters.tag))
     if filters.topic:
         conditions.append(_has_topic(filters.topic, dialect))
     if not filters.include_hidden:
@@ -279,7 +287,7 @@ def _has_topic(topic: str, dialect: str) -> ColumnElement[bool]:
     return exists(select(literal_column("1")).select_from(each).where(each.c.value == topic))
 
 
-def _sort_keys(sort: SortOrder) -> tuple[Any, ...]:
+def sort_keys(sort: SortOrder) -> tuple[Any, ...]:
     return (Mention.engagement,) if sort == "engagement" else (Mention.sort_at,)
 
 
@@ -288,27 +296,38 @@ def _escape_like(text: str) -> str:
 
 
 def encode_cursor(mention: Mention, sort: SortOrder = "time") -> str:
+    key = mention.engagement if sort == "engagement" else mention.sort_at
+    return encode_key_cursor(key, mention.id, sort)
+
+
+def encode_key_cursor(key: Any, row_id: int, sort: SortOrder = "time", *,
+                      prefix: str = "") -> str:
+    """A cursor after the row with sort key ``key`` and id ``row_id``; ``prefix`` tells
+    listings apart (an inbox cursor pages items, not mentions)."""
     if sort == "engagement":
-        raw = f"e:{mention.engagement}|{mention.id}"
+        raw = f"{prefix}e:{key}|{row_id}"
     else:
-        raw = f"{mention.sort_at.astimezone(UTC).isoformat()}|{mention.id}"
+        raw = f"{prefix}{key.astimezone(UTC).isoformat()}|{row_id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: SortOrder = "time") -> tuple[Any, int]:
+def decode_cursor(cursor: str, sort: SortOrder = "time", *, prefix: str = "") -> tuple[Any, int]:
     """The (sort key, id) a cursor points after; InvalidInputError when it is not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, _, mention_id = base64.urlsafe_b64decode(padded).decode().partition("|")
+        raw = base64.urlsafe_b64decode(padded).decode()
+        if prefix and not raw.startswith(prefix):
+            raise ValueError("a cursor of another listing")
+        key, _, row_id = raw[len(prefix):].partition("|")
         if sort == "engagement":
             if not key.startswith("e:"):
                 raise ValueError("not an engagement cursor")
-            return _bounded(key[2:], signed=True), _bounded(mention_id)
+            return _bounded(key[2:], signed=True), _bounded(row_id)
         moment = datetime.fromisoformat(key)
-        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(mention_id)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(row_id)
     except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         raise InvalidInputError(
-            "cursor is not one this API returned for this sort order") from None
+            "cursor is not one this API returned for this listing and sort order") from None
 
 
 def _bounded(text: str, *, signed: bool = False) -> int:
