@@ -24,6 +24,7 @@ _MENTION_EXAMPLE: dict[str, Any] = {
     "sentiment_override": None, "topics": ["quality"], "language": "en",
     "source": {"id": 3, "name": "Coffee forum", "url": "https://forum.example/latest.rss"},
     "thread": {"url": "https://forum.example/t/espresso/9", "title": "Best espresso machine?"},
+    "thread_id": 5,
     "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": ["follow-up"],
     "site": "forum.example", "engagement": 12, "muted_by": None,
 }
@@ -78,6 +79,7 @@ class MentionOut(_Out):
     language: str | None
     source: SourceRef
     thread: ThreadRef
+    thread_id: int | None = Field(default=None, description="GET /api/v1/threads/{id}")
     duplicate_of: int | None
     state: InboxState = Field(description="a snooze that has run out shows as `new`")
     snoozed_until: datetime | None = None
@@ -354,6 +356,7 @@ class ThreadCountOut(BaseModel):
     url: str
     title: str
     mentions: int
+    id: int | None = Field(default=None, description="GET /api/v1/threads/{id}")
 
 
 class SourceCountOut(BaseModel):

@@ -25,7 +25,7 @@ _ITEM_EXAMPLE: dict[str, Any] = {
     "language": "en",
     "source": {"id": 3, "name": "Coffee forum", "url": "https://forum.example/latest.rss"},
     "thread": {"url": "https://forum.example/t/espresso/9", "title": "Best espresso machine?"},
-    "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": [],
+    "thread_id": 5, "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": [],
     "site": "forum.example", "engagement": 4,
     "mentions": [
         {"id": 41, "brand": "Acme", "snippet": "…Acme is louder…", "topics": ["noise"],
@@ -70,6 +70,7 @@ class ItemOut(_Out):
     language: str | None
     source: SourceRef
     thread: ThreadRef
+    thread_id: int | None = Field(default=None, description="GET /api/v1/threads/{id}")
     duplicate_of: int | None
     state: InboxState = Field(description="a snooze that has run out shows as `new`")
     snoozed_until: datetime | None = None
@@ -103,3 +104,68 @@ class ItemPatchIn(BaseModel):
                                    description="replaces the item's tags")
     note: str | None = Field(default=None, min_length=1, max_length=5000,
                              description="appended as a private note")
+
+
+class ThreadBrandOut(BaseModel):
+    mention_id: int
+    brand: str
+    sentiment: SentimentLabel
+
+
+class ThreadPostOut(BaseModel):
+    """One stored post or comment, placed under the one it answers."""
+
+    id: int = Field(description="item (document) id")
+    parent_id: int | None = Field(description="the item it answers, when stored")
+    depth: int = Field(description="0 for the post and top-level comments")
+    kind: Literal["post", "comment"]
+    url: str
+    title: str
+    author: str | None
+    published_at: datetime | None
+    discovered_at: datetime
+    text: str
+    sentiment: SentimentLabel = Field(description="of the whole text, not toward a brand")
+    brands: list[ThreadBrandOut] = Field(description="brands it names, each with the "
+                                                     "sentiment toward it")
+    state: InboxState
+    new: bool = Field(description="stored since you last opened the thread")
+
+
+class ThreadOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 5, "url": "https://forum.example/t/9", "title": "Espresso machines?",
+        "followed": False, "last_opened_at": "2026-11-20T09:00:00Z", "new_count": 1,
+        "posts": [{"id": 17, "parent_id": None, "depth": 0, "kind": "post",
+                   "url": "https://forum.example/t/9", "title": "Espresso machines?",
+                   "author": "nadia", "published_at": "2026-11-20T08:00:00Z",
+                   "discovered_at": "2026-11-20T08:05:00Z", "text": "Acme or Globex?",
+                   "sentiment": "neutral", "state": "new", "new": False,
+                   "brands": [{"mention_id": 41, "brand": "Acme", "sentiment": "neutral"}]}],
+    }]})
+
+    id: int
+    url: str
+    title: str
+    followed: bool
+    last_opened_at: datetime | None = Field(
+        description="when you opened it before this request (null: never)")
+    new_count: int
+    posts: list[ThreadPostOut] = Field(description="every stored item, in reading order")
+
+
+class FollowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    followed: bool = True
+
+
+class ThreadMuteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hide_past: bool = Field(default=True, description="hide its stored mentions too")
+
+
+class ThreadMuteOut(BaseModel):
+    exclusion_id: int
+    hidden: int

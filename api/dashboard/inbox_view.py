@@ -118,6 +118,7 @@ class InboxItem:
     topics: list[str]
     thread_title: str | None
     thread_url: str
+    thread_id: int | None
     parent_author: str | None
     parent_excerpt: str | None
     fresh: bool
@@ -145,7 +146,7 @@ def build_item(lead: Mention, doc: Document, source: Source,
         snoozed_until=doc.snoozed_until if state == "snoozed" else None, tags=tags,
         topics=sorted({str(t) for m, _ in mentions for t in m.topics or []}),
         thread_title=doc.thread_title if doc.thread_url != doc.url else None,
-        thread_url=safe_href(doc.thread_url),
+        thread_url=safe_href(doc.thread_url), thread_id=doc.thread_id,
         parent_author=parent.author if parent else None,
         parent_excerpt=_excerpt(parent.text) if parent else None,
         fresh=last_visit is not None and any(m.created_at > last_visit for m, _ in mentions),

@@ -95,7 +95,7 @@ def item_out(row: ItemRow, tags: list[str], now: datetime, brand: str | None = N
         published_at=doc.published_at, discovered_at=doc.discovered_at, snippet=lead.snippet,
         language=doc.language,
         source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
-        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title),
+        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title), thread_id=doc.thread_id,
         duplicate_of=doc.duplicate_of_id,
         state=compute_shown_state(doc.state, doc.snoozed_until, now),
         snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,

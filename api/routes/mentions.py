@@ -181,7 +181,7 @@ def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
         sentiment_override=mention.sentiment_override,
         topics=list(mention.topics), language=doc.language,
         source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
-        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title),
+        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title), thread_id=doc.thread_id,
         duplicate_of=doc.duplicate_of_id,
         state=compute_shown_state(doc.state, doc.snoozed_until, now),
         snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,

@@ -82,7 +82,10 @@ class Source(Base):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_source_published", "source_id", "published_at"),)
+    __table_args__ = (
+        Index("ix_documents_source_published", "source_id", "published_at"),
+        Index("ix_documents_thread", "thread_id", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
@@ -108,6 +111,9 @@ class Document(Base):
     state: Mapped[str] = mapped_column(String(20), default="new", server_default="new")
     snoozed_until: Mapped[datetime | None]
     state_changed_at: Mapped[datetime | None]
+    # The thread (threads.id) it belongs to. No foreign key in the schema: adding one would
+    # rebuild the table on SQLite, and its search triggers with it.
+    thread_id: Mapped[int | None]
 
 
 class Brand(Base):

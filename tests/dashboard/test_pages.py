@@ -259,3 +259,32 @@ def test_alert_feed_and_alert_page(desk: TestClient, csrf: str, runtime: Runtime
     desk.post(f"/alerts/{alert_id}/resolve", data={"csrf_token": csrf})
     assert "Resolved 20" in desk.get(f"/alerts/{alert_id}").text
     assert desk.post(f"/alerts/{alert_id}/delete", data={"csrf_token": csrf}).status_code == 422
+
+
+def test_thread_page_lists_every_comment_and_follows_and_mutes(
+    desk: TestClient, csrf: str, runtime: Runtime
+) -> None:
+    url = "https://forum.example/t/9"
+    ids = seed(runtime, [
+        Doc("post", NOW - timedelta(hours=3), title="Espresso?", text="Acme or Globex?",
+            url=url, thread_url=url, thread_title="Espresso?"),
+        Doc("c1", NOW - timedelta(hours=2), kind="comment", author="omar", url=url + "#1",
+            text="No brand here <b>bold</b>", thread_url=url, parent_key="post", brands={}),
+        Doc("c2", NOW - timedelta(hours=1), kind="comment", author="lena", url=url + "#2",
+            text="Acme broke", thread_url=url, parent_key="c1", brands={"Acme": "negative"}),
+    ])
+    mention = desk.get(f"/mentions/{ids['c2']}").text
+    thread_id = re.search(r'href="/threads/(\d+)" class="thread-link"', mention).group(1)  # type: ignore[union-attr]
+    html = desk.get(f"/threads/{thread_id}").text
+    assert html.count('<li class="thread-post') == 3
+    assert re.findall(r'class="thread-post depth-(\d)', html) == ["0", "1", "2"]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert 'title="Acme: negative"' in html
+    trends = desk.get("/trends?interval=day&since=2026-11-10&until=2026-11-21").text
+    assert f'href="/threads/{thread_id}" class="thread-link"' in trends  # not off-site
+    followed = desk.post(f"/threads/{thread_id}/follow",
+                         data={"csrf_token": csrf, "followed": "1"})
+    assert "Stop following" in followed.text
+    assert desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": "x"}).status_code == 403
+    desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": csrf, "hide_past": "1"})
+    assert "Espresso?" not in desk.get("/inbox").text

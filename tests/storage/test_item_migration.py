@@ -71,6 +71,8 @@ def test_mention_triage_moves_onto_the_item(empty_url: str) -> None:
         assert first is not None
         assert second is not None
         assert (first.state, second.state) == ("needs_reply", "new")
+        assert first.thread_id is not None  # 0041: each post is its own thread
+        assert second.thread_id not in (None, first.thread_id)
         inbox = InboxRepository(session)
         assert inbox.item_tags_for([1, 2]) == {1: ["refund", "vip"]}
         assert [n.body for n in inbox.item_notes_for(1)] == ["first", "second"]
