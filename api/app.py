@@ -20,6 +20,7 @@ from api.routes import (
     alerts,
     catalog,
     exclusions,
+    exports,
     health,
     items,
     keys,
@@ -58,7 +59,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
-    for router in (health.router, metrics.router, mentions.router, items.router,
+    for router in (health.router, metrics.router, exports.router, mentions.router, items.router,
                    threads.router, exclusions.router,
                    alerts.router, trends.router, catalog.router, views.router, keys.router):
         app.include_router(router)

@@ -157,6 +157,7 @@ class MentionFilterIn(_In):
     q: str | None = Field(default=None, max_length=500)
     include_duplicates: bool = False
     include_hidden: bool = False
+    source: int | None = Field(default=None, ge=1, le=2_147_483_647, description="a source's id")
 
 
 class BulkIn(_In):

@@ -20,7 +20,7 @@ SOURCE_KINDS = ("rss", "blog", "discourse", "reddit", "hackernews")
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
 FILTER_KEYS = (*TEXT_KEYS, "sentiment", "kind", "source_kind", "state", "since", "until",
-               "sort", "fresh", "include_hidden")
+               "sort", "fresh", "include_hidden", "source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,16 @@ def _moment(params: Mapping[str, str], key: str, notices: list[str]) -> datetime
         return None
 
 
+def _row_id(params: Mapping[str, str], key: str, notices: list[str]) -> int | None:
+    value = params.get(key, "").strip()
+    if not value:
+        return None
+    if value.isdigit() and 0 < int(value) < 2**31:
+        return int(value)
+    notices.append(f"Ignored {key}={value[:40]!r}: not an id.")
+    return None
+
+
 def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
                       now: datetime) -> InboxQuery:
     """Filters from the page's query string; a bad value is dropped with a notice, not a 422."""
@@ -79,6 +89,7 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
         state=None if state_tab == "all" else state_tab, as_of=now,
         include_hidden=params.get("include_hidden") == "1",
         created_after=last_visit if fresh_only else None,
+        source=_row_id(params, "source", notices),
     )
     sort = "engagement" if params.get("sort") == "engagement" else "time"
     kept = {k: params[k].strip() for k in FILTER_KEYS if params.get(k, "").strip()}

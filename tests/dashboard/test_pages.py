@@ -288,3 +288,29 @@ def test_thread_page_lists_every_comment_and_follows_and_mutes(
     assert desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": "x"}).status_code == 403
     desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": csrf, "hide_past": "1"})
     assert "Espresso?" not in desk.get("/inbox").text
+
+
+def test_every_trends_figure_links_to_its_mentions(desk: TestClient, csrf: str,
+                                                   runtime: Runtime) -> None:
+    long_topic = "espresso machine descaling and warranty questions"
+    seed(runtime, [
+        Doc("a", NOW - timedelta(days=1), title="Old grinder", brands={"Acme": "negative"},
+            topics=[long_topic]),
+        Doc("b", NOW - timedelta(days=3), title="Older crema", brands={"Globex": "positive"},
+            source="https://www.reddit.com/r/espresso/.rss"),
+    ])
+    html = desk.get("/trends?interval=day&since=2026-11-10&until=2026-11-21").text
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/inbox\?[^"]+)"', html)]
+    assert any("topic=espresso+machine+descaling" in link for link in links)
+    assert long_topic.split()[-1] in html  # the label wraps; nothing is clipped with "…"
+    assert "descaling and…" not in html
+    by_source = [link for link in links if re.search(r"[?&]source=\d", link)]
+    pages = {("Old grinder" in p, "Older crema" in p) for p in map(
+        lambda link: desk.get(link).text, by_source)}
+    assert pages == {(True, False), (False, True)}  # each source's link shows its own
+    day = next(link for link in links if "since=2026-11-19T00" in link)
+    page = desk.get(day).text
+    assert "Old grinder" in page
+    assert "Older crema" not in page
+    assert "/api/v1/trends.csv?" in html
+    assert "/api/v1/mentions.csv?" in html

@@ -64,6 +64,7 @@ class MentionFilter:
     include_hidden: bool = False  # mentions muted by an exclusion
     created_after: datetime | None = None  # "new since last visit"
     as_of: datetime | None = None  # the moment snoozes are judged at; default: now
+    source: int | None = None  # a source's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,31 @@ class MentionRow:
     document: Document
     brand: Brand
     source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    mention_id: int
+    item_id: int
+    thread_id: int | None
+    brand: str
+    sort_at: datetime
+    published_at: datetime | None
+    kind: str
+    source: str
+    source_kind: str | None
+    site: str
+    author: str | None
+    url: str
+    title: str
+    snippet: str
+    sentiment: str
+    sentiment_score: float
+    state: str
+    snoozed_until: datetime | None
+    topics: list[Any]
+    engagement: int
+    language: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +189,26 @@ class MentionRepository:
         next_cursor = encode_cursor(rows[-1].mention, sort) if more and rows else None
         return MentionPage(rows, next_cursor)
 
+    def export_page(self, filters: MentionFilter, *, limit: int, cursor: str | None
+                    ) -> tuple[list[ExportRow], str | None]:
+        """Newest first like ``list_page``, but only the columns an export writes: no
+        document text, no ORM objects, so a batch stays small."""
+        columns = (Mention.id, Document.id, Document.thread_id, Brand.name, Mention.sort_at,
+                   Document.published_at, Document.kind, Source.name, Source.kind,
+                   Mention.site, Document.author, Document.url, Document.title,
+                   Mention.snippet, shown_label(), Mention.sentiment_score, Document.state,
+                   Document.snoozed_until, Mention.topics, Mention.engagement,
+                   Document.language)
+        query = self._filtered(_joined().with_only_columns(*columns), filters)
+        if cursor:
+            first, mention_id = decode_cursor(cursor)
+            query = query.where(tuple_(Mention.sort_at, Mention.id) < tuple_(first, mention_id))
+        query = query.order_by(Mention.sort_at.desc(), Mention.id.desc()).limit(limit + 1)
+        rows = [ExportRow(*r) for r in self.session.connection().execute(query)]
+        more, rows = len(rows) > limit, rows[:limit]
+        last = rows[-1] if more and rows else None
+        return rows, encode_key_cursor(last.sort_at, last.mention_id) if last else None
+
     def count(self, filters: MentionFilter) -> int:
         query = self._filtered(_joined(), filters).with_only_columns(func.count(Mention.id))
         return self.session.scalar(query) or 0
@@ -240,6 +286,8 @@ def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool
         conditions.append(Mention.sort_at < filters.until)
     if filters.source_kind:
         conditions.append(Source.kind == filters.source_kind)
+    if filters.source is not None:
+        conditions.append(Source.id == filters.source)
     if filters.site:
         site = site_of("http://" + filters.site.strip())
         conditions.append(or_(Mention.site == site,
@@ -274,7 +322,9 @@ def _triage_conditions(filters: MentionFilter, dialect: str) -> list[ColumnEleme
     if filters.topic:
         conditions.append(_has_topic(filters.topic, dialect))
     if not filters.include_hidden:
-        conditions.append(Mention.hidden_by_id.is_(None))
+        # Written so the planner cannot pick the hidden_by_id index: nearly every mention is
+        # visible, and that index would trade the (sort key, id) walk for a full sort.
+        conditions.append(func.coalesce(Mention.hidden_by_id, 0) == 0)
     if filters.created_after:
         conditions.append(Mention.created_at > filters.created_after)
     return conditions
