@@ -20,7 +20,7 @@ SOURCE_KINDS = ("rss", "blog", "discourse", "reddit", "hackernews")
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
 FILTER_KEYS = (*TEXT_KEYS, "sentiment", "kind", "source_kind", "state", "since", "until",
-               "sort", "fresh", "include_hidden", "source")
+               "sort", "fresh", "include_hidden", "source", "view")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,11 @@ class InboxQuery:
     state_tab: str  # "all" or a state
     params: dict[str, str]  # what was understood, to rebuild links
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def compact(self) -> bool:
+        """One line per item instead of a card."""
+        return self.params.get("view") == "compact"
 
     def link(self, **changes: str | None) -> str:
         """``/inbox?…`` with the current filters, some changed (None removes one)."""
