@@ -158,6 +158,8 @@ class MentionFilterIn(_In):
     include_duplicates: bool = False
     include_hidden: bool = False
     source: int | None = Field(default=None, ge=1, le=2_147_483_647, description="a source's id")
+    alert: int | None = Field(default=None, ge=1, le=2_147_483_647,
+                              description="an alert's id: exactly the mentions behind it")
 
 
 class BulkIn(_In):
@@ -480,6 +482,8 @@ class AlertOut(BaseModel):
     summary: str
     window_start: datetime
     window_end: datetime
+    mentions_url: str = Field(default="", description="the mentions behind it: "
+                              "GET /api/v1/inbox (or /mentions) with `alert={id}`")
     mention_count: int
     notifications: int
     created_at: datetime
@@ -492,6 +496,8 @@ class AlertOut(BaseModel):
 class AlertPageOut(BaseModel):
     items: list[AlertOut]
     next_cursor: str | None
+    brandless_hidden: int = Field(default=0, description="with a brand filter: alerts about "
+                                  "no brand (rules without one, failing sources) left out")
 
 
 class AlertDetailOut(AlertOut):

@@ -20,7 +20,7 @@ SOURCE_KINDS = ("rss", "blog", "discourse", "reddit", "hackernews")
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
 FILTER_KEYS = (*TEXT_KEYS, "sentiment", "kind", "source_kind", "state", "since", "until",
-               "sort", "fresh", "include_hidden", "source", "view")
+               "sort", "fresh", "include_hidden", "source", "view", "alert")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
         state=None if state_tab == "all" else state_tab, as_of=now,
         include_hidden=params.get("include_hidden") == "1",
         created_after=last_visit if fresh_only else None,
-        source=_row_id(params, "source", notices),
+        source=_row_id(params, "source", notices), alert=_row_id(params, "alert", notices),
     )
     sort = "engagement" if params.get("sort") == "engagement" else "time"
     kept = {k: params[k].strip() for k in FILTER_KEYS if params.get(k, "").strip()}

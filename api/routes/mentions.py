@@ -65,13 +65,15 @@ def mention_filters(
     include_hidden: Annotated[bool, Query(description="show muted mentions too")] = False,
     source: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="a source's id")
                       ] = None,
+    alert: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="an alert's id: "
+                                       "exactly the mentions behind it")] = None,
 ) -> MentionFilter:
     return MentionFilter(
         brand=brand or None, sentiment=sentiment, kind=kind, since=as_utc(since),
         until=as_utc(until), q=q or None, include_duplicates=include_duplicates,
         source_kind=source_kind, site=site or None, author=author or None, topic=topic or None,
         state=state, tag=(tag or "").strip().lower() or None, language=language or None,
-        include_hidden=include_hidden, source=source,
+        include_hidden=include_hidden, source=source, alert=alert,
     )
 
 

@@ -314,3 +314,19 @@ def test_every_trends_figure_links_to_its_mentions(desk: TestClient, csrf: str,
     assert "Older crema" not in page
     assert "/api/v1/trends.csv?" in html
     assert "/api/v1/mentions.csv?" in html
+
+
+def test_an_alert_page_leads_to_exactly_its_mentions(desk: TestClient, csrf: str,
+                                                    runtime: Runtime) -> None:
+    seed(runtime, [Doc("in", NOW - timedelta(minutes=5), title="Inside the spike"),
+                   Doc("out", NOW - timedelta(hours=3), title="Long before it")])
+    alert_id = seed_alert(runtime, title="Acme spike", created_at=NOW)
+    seed_alert(runtime, title="Coffee forum failing", brand=None, created_at=NOW)
+    page = desk.get(f"/alerts/{alert_id}").text
+    link = re.search(r'class="alert-mentions" href="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    inbox = desk.get(link.replace("&amp;", "&")).text
+    assert "Inside the spike" in inbox
+    assert "Long before it" not in inbox
+    assert "exactly the mentions behind" in inbox
+    feed = desk.get("/alerts?brand=Acme").text
+    assert "hides 1 alert about no brand" in feed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -138,6 +138,15 @@ class AlertRepository:
         more, alerts = len(alerts) > limit, alerts[:limit]
         last = alerts[-1] if more and alerts else None
         return AlertPage(alerts, encode_cursor(last.created_at, last.id) if last else None)
+
+    def count_brandless_hidden(self, filters: AlertFilter) -> int:
+        """With a brand filter: how many alerts about no brand (rules without one, failing
+        sources) the same filters would show without it."""
+        if not filters.brand:
+            return 0
+        query = select(func.count(Alert.id)).where(
+            Alert.brand_id.is_(None), *self._conditions(replace(filters, brand=None)))
+        return self.session.scalar(query) or 0
 
     def _conditions(self, filters: AlertFilter) -> list[Any]:
         conditions: list[Any] = []

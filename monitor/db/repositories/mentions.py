@@ -20,6 +20,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -30,6 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.models_alerts import Alert
 from monitor.db.models_desk import ItemTag
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.exclusions import (
@@ -42,6 +44,8 @@ from monitor.db.repositories.search import text_match
 from monitor.errors import InvalidInputError, NotFoundError
 
 SortOrder = Literal["time", "engagement"]
+ALERT_MENTION_IDS = "mention_ids"  # the explanation key holding a rule alert's matches
+WINDOW_ALERTS = ("volume_spike", "sentiment_shift")
 ENGAGEMENT_KEYS = ("score", "points", "comments", "replies")
 
 
@@ -65,6 +69,7 @@ class MentionFilter:
     created_after: datetime | None = None  # "new since last visit"
     as_of: datetime | None = None  # the moment snoozes are judged at; default: now
     source: int | None = None  # a source's id
+    alert: int | None = None  # an alert's id: exactly the mentions behind it
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +233,24 @@ class MentionRepository:
                   ) -> Select[*tuple[Any, ...]]:
         self.check_brand(filters.brand)
         dialect = self.session.get_bind().dialect.name
-        return query.where(*_conditions(filters, dialect))
+        query = query.where(*_conditions(filters, dialect))
+        if filters.alert is not None:
+            query = query.where(self._behind_alert(filters.alert))
+        return query
+
+    def _behind_alert(self, alert_id: int) -> ColumnElement[bool]:
+        """The mentions an alert counted: the ids a rule matched, else the brand's mentions in
+        the alert's window as detection read them (no backfill); none for a silence."""
+        alert = self.session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFoundError(f"no alert with id {alert_id}")
+        ids = (alert.explanation or {}).get(ALERT_MENTION_IDS)
+        if isinstance(ids, list):
+            return Mention.id.in_([i for i in ids if type(i) is int])
+        if alert.kind not in WINDOW_ALERTS or alert.brand_id is None:
+            return false()
+        return and_(Mention.brand_id == alert.brand_id, Mention.sort_at > alert.window_start,
+                    Mention.sort_at <= alert.window_end, Mention.backfill.is_(False))
 
     def check_brand(self, name: str | None) -> None:
         """A filter on a brand nobody configured is a mistake to report, not an empty list."""
