@@ -26,7 +26,7 @@ from monitor.db.repositories.mentions import ExportRow, MentionFilter, compute_s
 from monitor.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["exports"], responses=ERROR_RESPONSES)
-FIRST_BATCH = 200  # small, so the first bytes leave quickly
+FIRST_BATCH = 100  # small, so the first bytes leave quickly
 BATCH = 1000
 MENTION_COLUMNS = (
     "mention_id", "item_id", "thread_id", "brand", "time", "published_at", "kind",
