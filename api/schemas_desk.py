@@ -78,6 +78,9 @@ class ItemOut(_Out):
     site: str = ""
     engagement: int = 0
     mentions: list[ItemMentionOut] = Field(description="every brand it names, by name")
+    reply_reason: Literal["question", "complaint", ""] = Field(
+        default="", description="why it may need an answer: a question put to one of its "
+                                "brands, or a complaint about its service")
 
 
 class ItemPageOut(BaseModel):

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from api.dashboard.highlight import compute_terms, render_field, render_snippet, safe_href
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.repositories.mentions import MentionFilter, compute_shown_state
+from monitor.domain.needs_reply import detect_needs_reply
 
 STATES = ("new", "needs_reply", "snoozed", "seen", "replied", "ignored")
 SENTIMENTS = ("positive", "negative", "neutral", "unscored")
@@ -140,6 +141,7 @@ class InboxItem:
     fresh: bool
     engagement: int
     muted: bool
+    reply_reason: str = ""  # "question" or "complaint": why it may need an answer
 
 
 def build_item(lead: Mention, doc: Document, source: Source,
@@ -167,6 +169,7 @@ def build_item(lead: Mention, doc: Document, source: Source,
         parent_excerpt=_excerpt(parent.text) if parent else None,
         fresh=last_visit is not None and any(m.created_at > last_visit for m, _ in mentions),
         engagement=lead.engagement, muted=lead.hidden_by_id is not None,
+        reply_reason=detect_needs_reply(doc.text, [c.name for c in chips]).reason,
     )
 
 

@@ -21,6 +21,7 @@ from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
 from monitor.db.repositories.items import ItemRepository, ItemRow, lead_mention
 from monitor.db.repositories.mentions import compute_shown_state
+from monitor.domain.needs_reply import detect_needs_reply
 
 router = APIRouter(prefix="/api/v1", tags=["inbox"], responses=ERROR_RESPONSES)
 ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="item (document) id")]
@@ -104,4 +105,5 @@ def item_out(row: ItemRow, tags: list[str], now: datetime, brand: str | None = N
             id=m.id, brand=b.name, snippet=m.snippet, topics=list(m.topics),
             sentiment=sentiment_out(m), sentiment_override=m.sentiment_override,
             muted_by=m.hidden_by_id) for m, b in row.mentions],
+        reply_reason=detect_needs_reply(doc.text, [b.name for _, b in row.mentions]).reason,
     )

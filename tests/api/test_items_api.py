@@ -43,6 +43,7 @@ def test_a_two_brand_comment_is_one_item_with_both_chips(
     both = items[1]
     assert [(m["brand"], m["sentiment"]["label"]) for m in both["mentions"]] == [
         ("Acme", "negative"), ("Globex", "positive")]
+    assert [i["reply_reason"] for i in items] == ["", "complaint", "question"]
     mentions = client.get("/api/v1/mentions", headers=auth).json()["items"]
     assert len(mentions) == 5  # the per-(item, brand) view trends count
     negative = _inbox(client, auth, sentiment="negative")["items"]
