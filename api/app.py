@@ -17,6 +17,7 @@ from api.dashboard import alerts as desk_alerts
 from api.dashboard import auth as desk_auth
 from api.dashboard import inbox as desk_inbox
 from api.dashboard import sources as desk_sources
+from api.dashboard import threads as desk_threads
 from api.dashboard import trends as desk_trends
 from api.dashboard.render import STATIC_DIR, render_error
 from api.deps import SESSION_COOKIE, has_valid_credentials
@@ -27,10 +28,13 @@ from api.routes import (
     alerts,
     catalog,
     exclusions,
+    exports,
     health,
+    items,
     keys,
     mentions,
     metrics,
+    threads,
     trends,
     views,
 )
@@ -72,11 +76,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.auth_throttle = build_throttle(settings)
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
-    for router in (health.router, metrics.router, mentions.router, exclusions.router,
+    for router in (health.router, metrics.router, exports.router, mentions.router, items.router,
+                   threads.router, exclusions.router,
                    alerts.router, trends.router, catalog.router, views.router, keys.router):
         app.include_router(router)
     for router in (desk_auth.router, desk_inbox.router, desk_alerts.router, desk_trends.router,
-                   desk_sources.router):
+                   desk_sources.router, desk_threads.router):
         app.include_router(router)
     install_docs(app)
     app.mount("/static", SafeStaticFiles(directory=STATIC_DIR), name="static")

@@ -39,6 +39,7 @@ _MENTION_EXAMPLE: dict[str, Any] = {
     "sentiment_override": None, "topics": ["quality"], "language": "en",
     "source": {"id": 3, "name": "Coffee forum", "url": "https://forum.example/latest.rss"},
     "thread": {"url": "https://forum.example/t/espresso/9", "title": "Best espresso machine?"},
+    "thread_id": 5,
     "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": ["follow-up"],
     "site": "forum.example", "engagement": 12, "muted_by": None,
 }
@@ -93,6 +94,7 @@ class MentionOut(_Out):
     language: str | None
     source: SourceRef
     thread: ThreadRef
+    thread_id: int | None = Field(default=None, description="GET /api/v1/threads/{id}")
     duplicate_of: int | None
     state: InboxState = Field(description="a snooze that has run out shows as `new`")
     snoozed_until: datetime | None = None
@@ -170,6 +172,9 @@ class MentionFilterIn(_In):
     q: str | None = Field(default=None, max_length=500)
     include_duplicates: bool = False
     include_hidden: bool = False
+    source: int | None = Field(default=None, ge=1, le=2_147_483_647, description="a source's id")
+    alert: int | None = Field(default=None, ge=1, le=2_147_483_647,
+                              description="an alert's id: exactly the mentions behind it")
 
 
 class BulkIn(_In):
@@ -369,6 +374,7 @@ class ThreadCountOut(BaseModel):
     url: str
     title: str
     mentions: int
+    id: int | None = Field(default=None, description="GET /api/v1/threads/{id}")
 
 
 class SourceCountOut(BaseModel):
@@ -491,6 +497,8 @@ class AlertOut(BaseModel):
     summary: str
     window_start: datetime
     window_end: datetime
+    mentions_url: str = Field(default="", description="the mentions behind it: "
+                              "GET /api/v1/inbox (or /mentions) with `alert={id}`")
     mention_count: int
     notifications: int
     created_at: datetime
@@ -503,6 +511,8 @@ class AlertOut(BaseModel):
 class AlertPageOut(BaseModel):
     items: list[AlertOut]
     next_cursor: str | None
+    brandless_hidden: int = Field(default=0, description="with a brand filter: alerts about "
+                                  "no brand (rules without one, failing sources) left out")
 
 
 class AlertDetailOut(AlertOut):

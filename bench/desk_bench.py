@@ -10,7 +10,10 @@ measured in the same run on the same data:
 * the trends of a 30-day window (buckets, shares, topics, rising terms, top threads) against
   that same count;
 * a deep page reached by cursor against the first page (keyset pagination should not slow
-  down with depth).
+  down with depth);
+* the p95 of the desk's three hot reads, each against the p95 of that same count: the inbox's
+  first page of items (one per document, with every brand's mention), a whole thread (the post
+  and its twenty comments, nested), and the start of a CSV export (header and first batch).
 
 Run::
 
@@ -20,6 +23,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import tempfile
@@ -31,6 +35,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from api.routes.exports import iter_mentions_csv
+from api.routes.threads import thread_view
 from api.routes.trends import compute_trends, trend_request
 from monitor.config import Settings
 from monitor.db.engine import build_engine, unit_of_work
@@ -43,6 +49,7 @@ from monitor.db.repositories import (
     SourceRepository,
 )
 from monitor.db.repositories.brands import BrandSpec
+from monitor.db.repositories.items import ItemRepository
 from monitor.db.repositories.mentions import MentionFilter
 from monitor.db.repositories.sources import SourceSpec
 from monitor.runtime import Runtime, open_runtime
@@ -75,12 +82,14 @@ def _document(i: int, rng: random.Random, sources: list[int]) -> dict[str, Any]:
     text = "Acme " + " ".join(rng.choices(VOCABULARY, ZIPF, k=rng.randint(20, 80)))
     return {
         "source_id": rng.choice(sources), "key": f"k{i}", "url": f"https://site.example/{i}",
-        "kind": rng.choice(("post", "comment")), "author": f"user{rng.randrange(500)}",
+        "kind": "post" if i % 20 == 0 else "comment", "author": f"user{rng.randrange(500)}",
         "published_at": at, "discovered_at": at,
         "title": " ".join(rng.choices(VOCABULARY, ZIPF, k=5)),
         "text": text, "thread_url": f"https://site.example/t/{i // 20}", "thread_title": None,
-        "parent_key": None, "language": "en", "engagement": {"score": rng.randrange(100)},
+        "parent_key": None if i % 20 == 0 else f"k{i - i % 20}", "language": "en",
+        "engagement": {"score": rng.randrange(100)},
         "content_hash": f"{i:064d}", "sentiment_score": 0.0, "duplicate_of_id": None,
+        "state": rng.choice(("new", "new", "seen")),
     }
 
 
@@ -92,7 +101,7 @@ def _mention(doc_id: int, doc: dict[str, Any], rng: random.Random, brands: list[
         "sentiment_score": rng.uniform(-1, 1), "sentiment_label": rng.choice(LABELS),
         "sentiment_confidence": 0.5, "sentiment_override": None,
         "topics": rng.sample(["price", "support", "quality"], k=rng.randint(0, 2)),
-        "state": rng.choice(("new", "new", "seen")), "created_at": doc["published_at"],
+        "created_at": doc["published_at"],
     }
 
 
@@ -105,7 +114,41 @@ def best_of(action: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(runs)
 
 
-def measure(runtime: Runtime, label: str) -> None:
+def p95_of(action: Callable[[], object], repeat: int = 60) -> float:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - started)
+    return statistics.quantiles(runs, n=20)[-1]
+
+
+def csv_start(runtime: Runtime) -> None:
+    chunks = iter_mentions_csv(runtime, MentionFilter(as_of=NOW))
+    next(chunks)  # the header
+    next(chunks)  # the first batch of rows
+    chunks.close()
+
+
+def measure_hot_reads(runtime: Runtime) -> list[tuple[str, float, float]]:
+    """p95 of the inbox's first page, a thread page and a CSV export's start, each against
+    the p95 of counting all mentions."""
+    with runtime.sessions() as session:
+        items = ItemRepository(session)
+        thread_id = session.scalar(select(Document.thread_id).where(Document.key == "k200"))
+        assert thread_id is not None
+        inbox = MentionFilter(state="new", as_of=NOW)
+        count = p95_of(lambda: session.scalar(select(func.count(Mention.id))))
+        first = p95_of(lambda: items.list_page(inbox, limit=50, cursor=None))
+        thread = p95_of(lambda: thread_view(session, thread_id, "bench", NOW))
+        session.rollback()
+    start = p95_of(lambda: csv_start(runtime))
+    return [("inbox first page of items, p95", first, count),
+            ("thread page (post + 19 comments), p95", thread, count),
+            ("CSV export start (header + first batch), p95", start, count)]
+
+
+def measure(runtime: Runtime, label: str) -> dict[str, float]:
     with runtime.sessions() as session:
         repo = MentionRepository(session)
         count = best_of(lambda: session.scalar(select(func.count(Mention.id))))
@@ -140,8 +183,10 @@ def measure(runtime: Runtime, label: str) -> None:
         ("inbox first page by engagement (vs by time)", engaged, first),
         ("trends, 30 days by day", trends, count),
     ]
+    rows += measure_hot_reads(runtime)
     for name, value, baseline in rows:
         print(f"  {name:<55} {value / baseline:8.2f}× its baseline  ({value * 1000:.1f} ms)")
+    return {name: round(value * 1000, 2) for name, value, _ in rows}
 
 
 def main() -> None:
@@ -150,6 +195,7 @@ def main() -> None:
     parser.add_argument("--postgres", default="", help="an empty Postgres database to fill")
     args = parser.parse_args()
     rng = random.Random(7)
+    figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         urls = [("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}")]
         if args.postgres:
@@ -163,8 +209,9 @@ def main() -> None:
             with runtime.engine.connect() as connection:  # as autovacuum would, in time
                 connection.exec_driver_sql("ANALYZE")
                 connection.commit()
-            measure(runtime, f"{label}, {args.mentions} mentions")
+            figures[label] = measure(runtime, f"{label}, {args.mentions} mentions")
             runtime.dispose()
+    print(json.dumps({"bench": "desk", "mentions": args.mentions, "ms": figures}))
 
 
 if __name__ == "__main__":

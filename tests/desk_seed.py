@@ -105,7 +105,7 @@ def _mention_row(doc: Doc, document_id: int, brand_id: int, label: str) -> dict[
         "document_id": document_id, "brand_id": brand_id, "sort_at": doc.at, "spans": spans,
         "snippet": doc.snippet if doc.snippet is not None else doc.text[:200],
         "sentiment_score": doc.score, "sentiment_label": label, "sentiment_confidence": 0.5,
-        "sentiment_override": None, "topics": list(doc.topics), "state": "new",
+        "sentiment_override": None, "topics": list(doc.topics),
         "created_at": doc.at,
     }
 

@@ -49,6 +49,7 @@ def alerts_page(request: Request, session: SessionDep, principal: DeskDep) -> Re
     return render_page(
         request, "alerts.html", principal, alerts=[alert_out(a, names, []) for a in page.alerts],
         next_cursor=page.next_cursor, filters=filters, severities=SEVERITIES, states=STATES,
+        brandless_hidden=repo.count_brandless_hidden(filters),
         brands=[b.name for b in BrandRepository(session).list_all()],
     )
 

@@ -6,12 +6,15 @@ Every label is escaped.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
 
+LABEL_CHARS = 44  # per line of a bar's label; longer names wrap onto more lines
+LINE, BAR = 15, 14
 SERIES = (("negative", "neg"), ("neutral", "neu"), ("positive", "pos"), ("unscored", "uns"))
 
 
@@ -52,14 +55,16 @@ def compute_ticks(value: int, most: int = 5) -> tuple[int, int]:
         magnitude *= 10
 
 
-def render_volume_chart(bars: Sequence[VolumeBar], label_format: str, frame: Frame = Frame()
-                        ) -> Markup:
-    """Stacked bars of mentions by sentiment per bucket, and the average sentiment as a line."""
+def render_volume_chart(bars: Sequence[VolumeBar], label_format: str, frame: Frame = Frame(),
+                        hrefs: Sequence[str] = ()) -> Markup:
+    """Stacked bars of mentions by sentiment per bucket, and the average sentiment as a line.
+    With ``hrefs`` (one per bar), each bar links to the mentions behind it."""
     top, step = compute_ticks(max((sum(b.counts.values()) for b in bars), default=0))
     slot = frame.plot_width / max(len(bars), 1)
     parts = [_open_svg(frame, "Mentions by sentiment over time"), _grid(frame, top, step)]
     for index, bar in enumerate(bars):
-        parts.append(_stack(frame, bar, frame.left + index * slot, slot, top))
+        stack = _stack(frame, bar, frame.left + index * slot, slot, top)
+        parts.append(_linked(stack, hrefs[index] if index < len(hrefs) else ""))
     parts.append(_sentiment_line(frame, bars, slot))
     parts.append(_x_labels(frame, bars, slot, label_format))
     parts.append("</svg>")
@@ -137,31 +142,36 @@ def _x_labels(frame: Frame, bars: Sequence[VolumeBar], slot: float, label_format
     )
 
 
+def _linked(svg: str, href: str) -> str:
+    return f'<a href="{escape(href)}">{svg}</a>' if href else svg
+
+
 def render_bar_list(items: Sequence[tuple[str, int]], css: str, title: str,
-                    *, width: int = 340, row: int = 26) -> Markup:
-    """Horizontal bars, one per item, labelled with its name and count."""
-    height = max(len(items), 1) * row + 4
-    label_width = 120
+                    *, width: int = 340, hrefs: Sequence[str] = ()) -> Markup:
+    """Horizontal bars, one per item, each under its whole name (wrapped, never clipped) and
+    with its count; with ``hrefs``, each row links to the mentions behind it."""
+    rows = [(textwrap.wrap(name, LABEL_CHARS) or [""], count) for name, count in items]
+    height = sum(len(lines) * LINE + BAR + 10 for lines, _ in rows) or LINE + 8
     top = max((count for _, count in items), default=0) or 1
     parts = [f'<svg class="chart chart-bars" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
              f"<title>{escape(title)}</title>"]
-    for index, (name, count) in enumerate(items):
-        y = index * row + 2
-        bar = (width - label_width - 40) * count / top
-        parts.append(
-            f'<text class="label" x="{label_width - 8}" y="{y + row * 0.65:.1f}" '
-            f'text-anchor="end">{escape(_clip(name, 18))}</text>'
-            f'<rect class="bar {escape(css)}" x="{label_width}" y="{y + 3}" '
-            f'width="{max(bar, 1.0):.1f}" height="{row - 8}"><title>{escape(name)}: {count}'
-            f"</title></rect>"
-            f'<text class="value" x="{label_width + bar + 6:.1f}" y="{y + row * 0.65:.1f}">'
-            f"{count}</text>")
+    y = 2
+    for index, ((lines, count), (name, _)) in enumerate(zip(rows, items, strict=True)):
+        row = _bar_row(lines, name, count, css, y, (width - 40) * count / top)
+        parts.append(_linked(row, hrefs[index] if index < len(hrefs) else ""))
+        y += len(lines) * LINE + BAR + 10
     if not items:
-        parts.append(f'<text class="label" x="8" y="{row * 0.65:.1f}">No data</text>')
+        parts.append(f'<text class="label" x="8" y="{LINE}">No data</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - built from escaped pieces
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _bar_row(lines: list[str], name: str, count: int, css: str, y: int, bar: float) -> str:
+    label = "".join(f'<text class="label" x="0" y="{y + (i + 1) * LINE - 3}">{escape(line)}'
+                    "</text>" for i, line in enumerate(lines))
+    top = y + len(lines) * LINE
+    return (f"<g>{label}"
+            f'<rect class="bar {escape(css)}" x="0" y="{top}" width="{max(bar, 1.0):.1f}" '
+            f'height="{BAR}"><title>{escape(name)}: {count}</title></rect>'
+            f'<text class="value" x="{bar + 6:.1f}" y="{top + BAR - 2}">{count}</text></g>')

@@ -17,6 +17,7 @@ from api.dashboard.inbox_view import (
     SENTIMENTS,
     SNOOZE_CHOICES,
     STATES,
+    InboxQuery,
     build_item,
     parse_inbox_query,
 )
@@ -32,6 +33,7 @@ from monitor.db.repositories.exclusions import (
     normalise_value,
 )
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
+from monitor.db.repositories.items import ItemRepository, ItemRow, lead_mention
 from monitor.db.repositories.mentions import MentionFilter, MentionRow
 from monitor.db.repositories.users import DeskUserRepository
 from monitor.db.repositories.views import ViewRepository
@@ -67,20 +69,22 @@ def inbox(request: Request, session: SessionDep, principal: DeskDep,
     now = datetime.now(UTC)
     last_visit = _record_visit(runtime, principal.id, now)
     query = parse_inbox_query(request.query_params, last_visit=last_visit, now=now)
-    repo = MentionRepository(session)
+    repo, items = MentionRepository(session), ItemRepository(session)
+    query = _known_brand(repo, query)
     try:
-        page = repo.list_page(query.filters, limit=PAGE_SIZE,
-                              cursor=request.query_params.get("cursor") or None,
-                              sort=query.sort)  # type: ignore[arg-type]
+        page = items.list_page(query.filters, limit=PAGE_SIZE,
+                               cursor=request.query_params.get("cursor") or None,
+                               sort=query.sort)  # type: ignore[arg-type]
     except InvalidInputError:
         query.notices.append("That page link is out of date: showing the first page.")
-        page = repo.list_page(query.filters, limit=PAGE_SIZE, cursor=None,
-                              sort=query.sort)  # type: ignore[arg-type]
+        page = items.list_page(query.filters, limit=PAGE_SIZE, cursor=None,
+                               sort=query.sort)  # type: ignore[arg-type]
     return render_page(
         request, "inbox.html", principal, query=query,
-        items=_items(session, page.rows, last_visit, now), next_cursor=page.next_cursor,
-        tab_counts=_tab_counts(repo, query.filters), last_visit=last_visit,
-        fresh_count=repo.count(MentionFilter(created_after=last_visit)) if last_visit else 0,
+        items=_items(session, page.rows, query.filters.brand, last_visit, now),
+        next_cursor=page.next_cursor,
+        tab_counts=_tab_counts(items, query.filters), last_visit=last_visit,
+        fresh_count=items.count(MentionFilter(created_after=last_visit)) if last_visit else 0,
         views=ViewRepository(session).list_for(principal.id),
         brands=[b.name for b in BrandRepository(session).list_all()],
         tags=InboxRepository(session).all_tags(), states=STATES, sentiments=SENTIMENTS,
@@ -88,17 +92,26 @@ def inbox(request: Request, session: SessionDep, principal: DeskDep,
     )
 
 
-def _items(session: Session, rows: list[MentionRow], last_visit: datetime | None,
-           now: datetime) -> list[object]:
-    ids = [r.mention.id for r in rows]
-    tags = InboxRepository(session).tags_for(ids)
+def _known_brand(repo: MentionRepository, query: InboxQuery) -> InboxQuery:
+    try:
+        repo.check_brand(query.filters.brand)
+    except InvalidInputError as error:
+        query.notices.append(f"Ignored brand: {error}.")
+        return replace(query, filters=replace(query.filters, brand=None))
+    return query
+
+
+def _items(session: Session, rows: list[ItemRow], brand: str | None,
+           last_visit: datetime | None, now: datetime) -> list[object]:
+    tags = InboxRepository(session).item_tags_for([r.document.id for r in rows])
     parents = MentionRepository(session).parents_of([r.document for r in rows])
-    return [build_item(r, tags.get(r.mention.id, []),
-                       parents.get(r.document.parent_key or ""), last_visit, now)
-            for r in rows]
+    return [build_item(lead_mention(r, brand), r.document, r.source, r.mentions,
+                       tags.get(r.document.id, []), parents.get(r.document.parent_key or ""),
+                       last_visit, now)
+            for r in rows if r.mentions]
 
 
-def _tab_counts(repo: MentionRepository, filters: MentionFilter) -> dict[str, int]:
+def _tab_counts(repo: ItemRepository, filters: MentionFilter) -> dict[str, int]:
     return {state: repo.count(replace(filters, state=state, created_after=None))
             for state in ("new", "needs_reply", "snoozed")}
 
@@ -170,8 +183,9 @@ def mention_page(mention_id: int, request: Request, session: SessionDep, princip
     doc, spans = row.document, list(row.mention.spans or [])
     parent = repo.parents_of([doc]).get(doc.parent_key or "")
     now = datetime.now(UTC)
-    item = build_item(row, inbox_repo.tags_for([mention_id]).get(mention_id, []), parent,
-                      None, now)
+    whole = ItemRepository(session).load([doc.id], include_hidden=True)[0]
+    item = build_item(row.mention, doc, row.source, whole.mentions,
+                      inbox_repo.item_tags_for([doc.id]).get(doc.id, []), parent, None, now)
     return render_page(
         request, "mention.html", principal, item=item,
         text=render_field(doc.text, spans, "text"), notes=inbox_repo.notes_for(mention_id),

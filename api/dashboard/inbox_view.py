@@ -11,8 +11,9 @@ from markupsafe import Markup
 
 from api.dashboard.highlight import compute_terms, render_field, render_snippet, safe_href
 from collectors import registry
-from monitor.db.models import Document
-from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
+from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.repositories.mentions import MentionFilter, compute_shown_state
+from monitor.domain.needs_reply import detect_needs_reply
 
 STATES = ("new", "needs_reply", "snoozed", "seen", "replied", "ignored")
 SENTIMENTS = ("positive", "negative", "neutral", "unscored")
@@ -21,7 +22,7 @@ SOURCE_KINDS = registry.kind_names()
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
 FILTER_KEYS = (*TEXT_KEYS, "sentiment", "kind", "source_kind", "state", "since", "until",
-               "sort", "fresh", "include_hidden")
+               "sort", "fresh", "include_hidden", "source", "view", "alert")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,11 @@ class InboxQuery:
     state_tab: str  # "all" or a state
     params: dict[str, str]  # what was understood, to rebuild links
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def compact(self) -> bool:
+        """One line per item instead of a card."""
+        return self.params.get("view") == "compact"
 
     def link(self, **changes: str | None) -> str:
         """``/inbox?…`` with the current filters, some changed (None removes one)."""
@@ -60,6 +66,16 @@ def _moment(params: Mapping[str, str], key: str, notices: list[str]) -> datetime
         return None
 
 
+def _row_id(params: Mapping[str, str], key: str, notices: list[str]) -> int | None:
+    value = params.get(key, "").strip()
+    if not value:
+        return None
+    if value.isdigit() and 0 < int(value) < 2**31:
+        return int(value)
+    notices.append(f"Ignored {key}={value[:40]!r}: not an id.")
+    return None
+
+
 def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
                       now: datetime) -> InboxQuery:
     """Filters from the page's query string; a bad value is dropped with a notice, not a 422."""
@@ -80,6 +96,7 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
         state=None if state_tab == "all" else state_tab, as_of=now,
         include_hidden=params.get("include_hidden") == "1",
         created_after=last_visit if fresh_only else None,
+        source=_row_id(params, "source", notices), alert=_row_id(params, "alert", notices),
     )
     sort = "engagement" if params.get("sort") == "engagement" else "time"
     kept = {k: params[k].strip() for k in FILTER_KEYS if params.get(k, "").strip()}
@@ -88,9 +105,21 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
 
 
 @dataclass(frozen=True, slots=True)
+class BrandChip:
+    """One brand an item names, with the sentiment toward it."""
+
+    name: str
+    sentiment: str
+    overridden: bool
+    mention_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class InboxItem:
-    id: int
+    id: int  # the lead mention: the one the filters found first, opened by the card
+    item_id: int
     brand: str
+    brands: list[BrandChip]
     title: Markup
     snippet: Markup
     url: str
@@ -108,35 +137,41 @@ class InboxItem:
     topics: list[str]
     thread_title: str | None
     thread_url: str
+    thread_id: int | None
     parent_author: str | None
     parent_excerpt: str | None
     fresh: bool
     engagement: int
     muted: bool
+    reply_reason: str = ""  # "question" or "complaint": why it may need an answer
 
 
-def build_item(row: MentionRow, tags: list[str], parent: Document | None,
+def build_item(lead: Mention, doc: Document, source: Source,
+               mentions: list[tuple[Mention, Brand]], tags: list[str], parent: Document | None,
                last_visit: datetime | None, now: datetime) -> InboxItem:
-    mention, doc = row.mention, row.document
-    spans = list(mention.spans or [])
+    """A card for one item; ``lead`` is the mention whose words are highlighted."""
+    spans = list(lead.spans or [])
     terms = compute_terms(doc.title, doc.text, spans)
-    state = compute_shown_state(mention.state, mention.snoozed_until, now)
+    state = compute_shown_state(doc.state, doc.snoozed_until, now)
+    chips = [BrandChip(b.name, m.sentiment_override or m.sentiment_label,
+                       m.sentiment_override is not None, m.id) for m, b in mentions]
     return InboxItem(
-        id=mention.id, brand=row.brand.name,
+        id=lead.id, item_id=doc.id, brand=chips[0].name if chips else "", brands=chips,
         title=render_field(doc.title, spans, "title") if doc.title else Markup(""),
-        snippet=render_snippet(mention.snippet or doc.text[:300], terms),
-        url=safe_href(doc.url), author=doc.author, site=mention.site, source=row.source.name,
-        kind=doc.kind, when=mention.sort_at,
-        sentiment=mention.sentiment_override or mention.sentiment_label, language=doc.language,
-        overridden=mention.sentiment_override is not None, state=state,
-        snoozed_until=mention.snoozed_until if state == "snoozed" else None, tags=tags,
-        topics=[str(t) for t in mention.topics or []],
+        snippet=render_snippet(lead.snippet or doc.text[:300], terms),
+        url=safe_href(doc.url), author=doc.author, site=lead.site, source=source.name,
+        kind=doc.kind, when=lead.sort_at,
+        sentiment=lead.sentiment_override or lead.sentiment_label, language=doc.language,
+        overridden=lead.sentiment_override is not None, state=state,
+        snoozed_until=doc.snoozed_until if state == "snoozed" else None, tags=tags,
+        topics=sorted({str(t) for m, _ in mentions for t in m.topics or []}),
         thread_title=doc.thread_title if doc.thread_url != doc.url else None,
-        thread_url=safe_href(doc.thread_url),
+        thread_url=safe_href(doc.thread_url), thread_id=doc.thread_id,
         parent_author=parent.author if parent else None,
         parent_excerpt=_excerpt(parent.text) if parent else None,
-        fresh=last_visit is not None and mention.created_at > last_visit,
-        engagement=mention.engagement, muted=mention.hidden_by_id is not None,
+        fresh=last_visit is not None and any(m.created_at > last_visit for m, _ in mentions),
+        engagement=lead.engagement, muted=lead.hidden_by_id is not None,
+        reply_reason=detect_needs_reply(doc.text, [c.name for c in chips]).reason,
     )
 
 

@@ -44,7 +44,8 @@ def list_alerts(
     deliveries = repo.deliveries_for([a.id for a in page.alerts])
     return AlertPageOut(items=[alert_out(a, names, deliveries.get(a.id, []))
                                for a in page.alerts],
-                        next_cursor=page.next_cursor)
+                        next_cursor=page.next_cursor,
+                        brandless_hidden=repo.count_brandless_hidden(filters))
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetailOut,
@@ -102,6 +103,7 @@ def alert_out(alert: Alert, brand_names: dict[int, str], deliveries: list[Delive
         kind=alert.kind, severity=alert.severity, state=alert.state, subject=alert.subject,
         title=alert.title, summary=alert.summary, window_start=alert.window_start,
         window_end=alert.window_end, mention_count=alert.mention_count,
+        mentions_url=f"/api/v1/inbox?alert={alert.id}",
         notifications=alert.notifications, created_at=alert.created_at,
         last_seen_at=alert.last_seen_at, acknowledged_at=alert.acknowledged_at,
         resolved_at=alert.resolved_at,

@@ -23,6 +23,7 @@ from api.schemas import (
     SourceRef,
     ThreadRef,
 )
+from monitor.db.models import Mention
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
 from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
@@ -62,13 +63,17 @@ def mention_filters(
                                    "as a word prefix, in the title or text")] = None,
     include_duplicates: bool = False,
     include_hidden: Annotated[bool, Query(description="show muted mentions too")] = False,
+    source: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="a source's id")
+                      ] = None,
+    alert: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="an alert's id: "
+                                       "exactly the mentions behind it")] = None,
 ) -> MentionFilter:
     return MentionFilter(
         brand=brand or None, sentiment=sentiment, kind=kind, since=as_utc(since),
         until=as_utc(until), q=q or None, include_duplicates=include_duplicates,
         source_kind=source_kind, site=site or None, author=author or None, topic=topic or None,
         state=state, tag=(tag or "").strip().lower() or None, language=language or None,
-        include_hidden=include_hidden,
+        include_hidden=include_hidden, source=source, alert=alert,
     )
 
 
@@ -176,17 +181,21 @@ def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
         id=mention.id, brand=row.brand.name, url=doc.url, title=doc.title, author=doc.author,
         kind=doc.kind,
         published_at=doc.published_at, discovered_at=doc.discovered_at, snippet=mention.snippet,
-        sentiment=SentimentOut(
-            score=mention.sentiment_score,
-            label=mention.sentiment_override or mention.sentiment_label,
-            confidence=mention.sentiment_confidence,
-        ),
+        sentiment=sentiment_out(mention),
         sentiment_override=mention.sentiment_override,
         topics=list(mention.topics), language=doc.language,
         source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
-        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title),
+        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title), thread_id=doc.thread_id,
         duplicate_of=doc.duplicate_of_id,
-        state=compute_shown_state(mention.state, mention.snoozed_until, now),
-        snoozed_until=mention.snoozed_until if mention.state == "snoozed" else None,
+        state=compute_shown_state(doc.state, doc.snoozed_until, now),
+        snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,
         tags=tags, site=mention.site, engagement=mention.engagement, muted_by=mention.hidden_by_id,
+    )
+
+
+def sentiment_out(mention: Mention) -> SentimentOut:
+    return SentimentOut(
+        score=mention.sentiment_score,
+        label=mention.sentiment_override or mention.sentiment_label,
+        confidence=mention.sentiment_confidence,
     )

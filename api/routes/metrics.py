@@ -75,7 +75,7 @@ class _FiguresCollector(Collector):
         yield GaugeMetricFamily("brand_monitor_documents", "Stored documents", value=f.documents)
         yield _labelled("brand_monitor_mentions", "Stored mentions", ["brand", "sentiment"],
                         f.mentions)
-        yield _labelled("brand_monitor_inbox_mentions", "Mentions by stored inbox state",
+        yield _labelled("brand_monitor_inbox_items", "Inbox items by stored state",
                         ["state"], {(k,): v for k, v in f.inbox.items()})
         yield GaugeMetricFamily("brand_monitor_threads_followed", "Threads being followed",
                                 value=f.threads_followed)

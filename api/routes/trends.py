@@ -84,7 +84,7 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
         top_topics=[TopicCountOut(topic=t, mentions=n) for t, n in topics],
         rising_terms=rising_terms(repo, filters,
                                   _brand_words(session, {share.name for share in shares})),
-        top_threads=[ThreadCountOut(url=t.url, title=t.title, mentions=t.mentions)
+        top_threads=[ThreadCountOut(url=t.url, title=t.title, mentions=t.mentions, id=t.id)
                      for t in repo.top_threads(filters, TOP)],
         top_sources=[SourceCountOut(id=s.id, name=s.name, mentions=s.mentions)
                      for s in repo.top_sources(filters, TOP)],

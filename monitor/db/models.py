@@ -84,7 +84,10 @@ class Source(Base):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_source_published", "source_id", "published_at"),)
+    __table_args__ = (
+        Index("ix_documents_source_published", "source_id", "published_at"),
+        Index("ix_documents_thread", "thread_id", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
@@ -106,6 +109,13 @@ class Document(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL")
     )
+    # Triage belongs to the item: a comment naming two brands is answered once.
+    state: Mapped[str] = mapped_column(String(20), default="new", server_default="new")
+    snoozed_until: Mapped[datetime | None]
+    state_changed_at: Mapped[datetime | None]
+    # The thread (threads.id) it belongs to. No foreign key in the schema: adding one would
+    # rebuild the table on SQLite, and its search triggers with it.
+    thread_id: Mapped[int | None]
 
 
 class Brand(Base):
@@ -127,6 +137,10 @@ class Mention(Base):
         Index("ix_mentions_brand_sort", "brand_id", "sort_at", "id"),
         Index("ix_mentions_sort", "sort_at", "id"),
         Index("ix_mentions_engagement", "engagement", "id"),
+        # The inbox walks mentions in (sort key, document) order to list each item once.
+        Index("ix_mentions_item_sort", "sort_at", "document_id"),
+        Index("ix_mentions_brand_item_sort", "brand_id", "sort_at", "document_id"),
+        Index("ix_mentions_item_engagement", "engagement", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,14 +154,11 @@ class Mention(Base):
     sentiment_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     sentiment_override: Mapped[str | None] = mapped_column(String(10))
     topics: Mapped[list[Any]] = mapped_column(default=list)
-    state: Mapped[str] = mapped_column(String(20), default="new")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Found long after it was published, or by its source's first crawl and published before
     # the current detection window: history, never news (see decide_backfill).
     backfill: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Triage and search fields, kept by the inbox; filled on insert by MentionRepository.
-    snoozed_until: Mapped[datetime | None]
-    state_changed_at: Mapped[datetime | None]
+    # Search fields, filled on insert by MentionRepository from the document.
     site: Mapped[str] = mapped_column(String(255), default="", index=True)
     engagement: Mapped[int] = mapped_column(Integer, default=0)
     hidden_by_id: Mapped[int | None] = mapped_column(

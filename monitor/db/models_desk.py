@@ -5,30 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.db.models import Base, utcnow
 
 
-class MentionTag(Base):
-    __tablename__ = "mention_tags"
-    __table_args__ = (Index("ix_mention_tags_tag", "tag", "mention_id"),)
+class ItemTag(Base):
+    """A tag on an item (a post or comment), shared by all its brands' mentions."""
 
-    mention_id: Mapped[int] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "item_tags"
+    __table_args__ = (Index("ix_item_tags_tag", "tag", "document_id"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
 
 
-class MentionNote(Base):
-    """A private note on a mention, written by someone on the team."""
+class ItemNote(Base):
+    """A private note on an item, written by someone on the team."""
 
-    __tablename__ = "mention_notes"
+    __tablename__ = "item_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
     author: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -87,3 +89,29 @@ class DeskVisit(Base):
     principal: Mapped[str] = mapped_column(String(200), primary_key=True)
     last_seen_at: Mapped[datetime]
     previous_visit_at: Mapped[datetime | None]
+
+
+class Thread(Base):
+    """A post and its comments, keyed by the post's URL (what comments carry as thread_url)."""
+
+    __tablename__ = "threads"
+    __table_args__ = (UniqueConstraint("key", name="uq_threads_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the URL: URLs run long
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text, default="")
+    followed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ThreadRead(Base):
+    """When someone last opened a thread, to mark the replies that came after."""
+
+    __tablename__ = "thread_reads"
+
+    principal: Mapped[str] = mapped_column(String(200), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    opened_at: Mapped[datetime]

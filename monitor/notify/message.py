@@ -43,6 +43,11 @@ def compute_alert_url(dashboard_url: str, alert_id: int) -> str:
     return f"{dashboard_url.rstrip('/')}/alerts/{alert_id}"
 
 
+def compute_alert_mentions_url(dashboard_url: str, alert_id: int) -> str:
+    """The inbox showing exactly the mentions behind the alert."""
+    return f"{dashboard_url.rstrip('/')}/inbox?state=all&alert={alert_id}"
+
+
 def render_alert_title(alert: AlertMessage) -> str:
     """``Critical: Acme — Volume spike``."""
     return f"{SEVERITY_LABELS[alert.severity]}: {alert.subject} — {KIND_LABELS[alert.kind]}"

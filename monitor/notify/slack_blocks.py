@@ -15,6 +15,7 @@ from monitor.notify.message import (
     KIND_LABELS,
     SEVERITY_LABELS,
     AlertMessage,
+    compute_alert_mentions_url,
     compute_alert_url,
     render_alert_title,
 )
@@ -162,14 +163,16 @@ def render_summary_text(alert: AlertMessage) -> str:
     return summary
 
 
-def render_dashboard_button(url: str) -> list[Block]:
-    safe = render_safe_url(url)
+def render_dashboard_button(url: str, mentions_url: str = "") -> list[Block]:
+    safe, mentions = render_safe_url(url), render_safe_url(mentions_url)
     if safe is None:
         return []
-    return [{"type": "actions", "elements": [{
-        "type": "button", "action_id": "open_alert", "url": safe,
-        "text": {"type": "plain_text", "text": "Open in dashboard"},
-    }]}]
+    buttons = [{"type": "button", "action_id": "open_alert", "url": safe,
+                "text": {"type": "plain_text", "text": "Open in dashboard"}}]
+    if mentions is not None:
+        buttons.append({"type": "button", "action_id": "open_mentions", "url": mentions,
+                        "text": {"type": "plain_text", "text": "Open its mentions"}})
+    return [{"type": "actions", "elements": buttons}]
 
 
 def render_alert_blocks(alert: AlertMessage, dashboard_url: str) -> dict[str, Any]:
@@ -187,7 +190,8 @@ def render_alert_blocks(alert: AlertMessage, dashboard_url: str) -> dict[str, An
     if explanation.samples:
         blocks += [{"type": "divider"}, render_section("*Sample mentions*")]
         blocks += [render_sample_section(s) for s in explanation.samples[:MAX_SAMPLES]]
-    blocks += render_dashboard_button(url)
+    blocks += render_dashboard_button(
+        url, compute_alert_mentions_url(dashboard_url, alert.alert_id))
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
         f"Brand monitor · alert #{alert.alert_id} · opened {render_slack_date(alert.opened_at)}"
     )}]})

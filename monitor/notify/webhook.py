@@ -27,7 +27,12 @@ import httpx
 
 from monitor.domain.alerts import compute_explanation_record
 from monitor.notify.delivery import DeliveryOutcome
-from monitor.notify.message import AlertMessage, compute_alert_url, render_alert_title
+from monitor.notify.message import (
+    AlertMessage,
+    compute_alert_mentions_url,
+    compute_alert_url,
+    render_alert_title,
+)
 from monitor.notify.posting import DEFAULT_TIMEOUT, send_post
 
 SIGNATURE_HEADER = "X-Brand-Monitor-Signature"
@@ -52,6 +57,8 @@ def render_webhook_payload(alert: AlertMessage, *, dashboard_url: str | None = N
             "subject": alert.subject, "title": render_alert_title(alert),
             "opened_at": alert.opened_at.isoformat(),
             "url": compute_alert_url(dashboard_url, alert.alert_id) if dashboard_url else None,
+            "mentions_url": (compute_alert_mentions_url(dashboard_url, alert.alert_id)
+                             if dashboard_url else None),
         },
         "explanation": compute_explanation_record(alert.explanation),
     }

@@ -9,7 +9,7 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert
 from monitor.db.repositories import BrandRepository, SourceRepository
 from monitor.db.repositories.alerts import AlertRepository
+from monitor.db.repositories.mentions import ALERT_MENTION_IDS
 from monitor.domain.alerts import (
     AlertEpisode,
     AlertSettings,
@@ -51,6 +52,7 @@ from monitor.notify.timing import decide_send_time
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
+MAX_ALERT_MENTIONS = 10_000  # the newest matches a rule alert links to
 KIND_TITLES = {
     "volume_spike": "volume spike", "sentiment_shift": "negative sentiment rising",
     "rule_match": "rule matched", "source_silence": "source failing",
@@ -195,7 +197,8 @@ class _Evaluator:
         alert.summary = detection.summary
         alert.window_start, alert.window_end = figures.window_start, figures.window_end
         alert.mention_count = figures.window_mentions or len(detection.mention_ids)
-        alert.explanation = compute_explanation_record(explanation)
+        alert.explanation = _with_mention_ids(compute_explanation_record(explanation),
+                                              alert.explanation, detection.mention_ids)
         alert.last_seen_at = alert.updated_at = self.now
         if alert.state == "resolved":
             alert.state, alert.resolved_at = "open", None
@@ -274,6 +277,17 @@ def _quiet_hours(config: Settings) -> tuple[time, time] | None:
 def _episode(alert: Alert) -> AlertEpisode:
     return AlertEpisode(alert.id, alert.kind, alert.severity, alert.created_at,  # type: ignore[arg-type]
                         alert.last_seen_at, alert.brand_id, alert.subject_id, alert.resolved_at)
+
+
+def _with_mention_ids(record: dict[str, Any], before: dict[str, Any] | None,
+                      mention_ids: tuple[int, ...]) -> dict[str, Any]:
+    """Keep a rule alert's matched mentions, across the episode's updates, so the alert can
+    link to exactly them."""
+    if not mention_ids:
+        return record
+    kept = (before or {}).get(ALERT_MENTION_IDS) or []
+    merged = sorted({*kept, *mention_ids})[-MAX_ALERT_MENTIONS:]
+    return {**record, ALERT_MENTION_IDS: merged}
 
 
 def _rule_id(rule: AlertRuleSettings) -> int:

@@ -153,6 +153,6 @@ def mention_row(
         "snippet": finding.snippet, "sentiment_score": finding.sentiment.score,
         "sentiment_label": finding.sentiment.label,
         "sentiment_confidence": finding.sentiment.confidence, "sentiment_override": None,
-        "topics": finding.topics, "state": "new", "created_at": now,
+        "topics": finding.topics, "created_at": now,
         "backfill": backfill,
     }

@@ -113,7 +113,7 @@ def test_metrics_need_a_key_and_report_figures(client: TestClient, auth: dict[st
     assert 'brand_monitor_mentions{brand="Acme",sentiment="negative"} 1.0' in text
     assert 'brand_monitor_sources{health="pending"} 3.0' in text
     assert "brand_monitor_queue_lag_seconds" in text
-    assert 'brand_monitor_inbox_mentions{state="new"} 2.0' in text
+    assert 'brand_monitor_inbox_items{state="new"} 2.0' in text
     assert 'brand_monitor_sources_last_fetch{status="never"} 3.0' in text
     assert 'brand_monitor_alerts{severity="critical",state="open"} 1.0' in text
     assert 'brand_monitor_deliveries{channel="slack",status="sent"} 1.0' in text

@@ -63,7 +63,7 @@ def _mention(document_id: int, brand_id: int, at: datetime, label: str) -> dict[
         "document_id": document_id, "brand_id": brand_id, "sort_at": at,
         "spans": [["text", 0, 4]], "snippet": "Acme espresso", "sentiment_score": 0.5,
         "sentiment_label": label, "sentiment_confidence": 0.7, "sentiment_override": None,
-        "topics": [], "state": "new", "created_at": at,
+        "topics": [], "created_at": at,
     }
 
 

@@ -57,8 +57,11 @@ def test_daily_buckets_oldest_first_with_empty_days(client: TestClient, auth: di
                                       {"brand": "Globex", "mentions": 1, "share": 0.2}]
     assert body["top_topics"] == [{"topic": "price", "mentions": 2},
                                   {"topic": "support", "mentions": 2}]
-    assert body["top_threads"][0] == {"url": "https://forum.example/t/1", "title": "Prices",
-                                      "mentions": 2}
+    top = body["top_threads"][0]
+    assert (top["url"], top["title"], top["mentions"]) == ("https://forum.example/t/1",
+                                                           "Prices", 2)
+    thread = client.get(f"/api/v1/threads/{top['id']}", headers=auth).json()
+    assert thread["url"] == "https://forum.example/t/1"
     assert [s["name"] for s in body["top_sources"]] == ["Coffee forum", "r/espresso"]
     assert [t["term"] for t in body["rising_terms"]][:1] == ["recall"]
 

@@ -53,7 +53,7 @@ class Desk:
 
     def state(self, mention_id: str | None) -> str:
         with self.runtime.sessions() as session:
-            return MentionRepository(session).get_row(int(mention_id or 0)).mention.state
+            return MentionRepository(session).get_row(int(mention_id or 0)).document.state
 
 
 def _documents(now: datetime) -> list[Doc]:
@@ -148,7 +148,8 @@ def _screenshot(page: Any, name: str, tmp_path: Path) -> Path:
 
 
 def test_keyboard_triage(page: Any, desk: Desk, tmp_path: Path) -> None:
-    assert page.locator("li.mention").count() == 9 + 3 + 2  # mentions, not documents
+    assert page.locator("li.mention").count() == 9 + 1  # items: a two-brand one is one entry
+    assert page.locator("li.mention").nth(0).locator(".brand-chip").count() == 2
     _screenshot(page, "inbox", tmp_path)
     first, second = (page.locator("li.mention").nth(i).get_attribute("data-id") for i in (0, 1))
     page.keyboard.press("e")  # done: the first row is selected when the page opens
@@ -204,3 +205,43 @@ def test_open_and_acknowledge_an_alert(page: Any, desk: Desk, tmp_path: Path) ->
     page.click("button:has-text('Acknowledge')")
     page.wait_for_selector("text=Acknowledged")
     _screenshot(page, "alert", tmp_path)
+
+
+def test_compact_mode_shows_25_items_in_1400_by_1000(browser: Any, desk: Desk,
+                                                     tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    seed(desk.runtime, [Doc(f"bulk{i}", now - timedelta(days=6, minutes=i),
+                            author=f"reader{i}", brands={"Acme": "neutral", "Globex": "positive"},
+                            text="The Acme Duo and the Globex Brio side by side, a long "
+                                 "comparison that would wrap over several lines in a card.")
+                        for i in range(40)])
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{desk.url}/inbox")
+    page.fill('input[name="api_key"]', desk.key)
+    page.click('button[type="submit"]')
+    page.wait_for_url(f"{desk.url}/inbox")
+    cards = _visible_rows(page)
+    page.click("a.to-compact")
+    page.wait_for_selector("ol.mentions.compact")
+    _screenshot(page, "inbox-compact", tmp_path)
+    compact = _visible_rows(page)
+    assert compact >= 25
+    assert compact > 3 * cards
+    first, third = (page.locator("li.mention").nth(i).get_attribute("data-id") for i in (0, 2))
+    page.keyboard.press("e")  # keyboard triage works the same in compact mode
+    page.wait_for_selector(f'li.mention[data-id="{first}"].is-done')
+    page.keyboard.press("j")
+    assert page.locator("li.mention.selected").get_attribute("data-id") == third
+    assert desk.state(first) == "seen"
+    context.close()
+
+
+def _visible_rows(page: Any) -> int:
+    """Rows wholly inside the window without scrolling."""
+    count: int = page.evaluate(
+        "() => Array.from(document.querySelectorAll('li.mention')).filter("
+        "r => { const b = r.getBoundingClientRect(); return b.top >= 0 && "
+        "b.bottom <= window.innerHeight; }).length")
+    return count

@@ -128,6 +128,18 @@ def test_unscored_mentions_show_their_language(desk: TestClient, csrf: str,
     assert "unscored (language unknown)" in html
 
 
+def test_a_two_brand_comment_is_one_inbox_entry_with_both_chips(desk: TestClient, csrf: str,
+                                                                runtime: Runtime) -> None:
+    seed(runtime, [Doc("a", NOW, title="Acme versus Globex",
+                       brands={"Acme": "negative", "Globex": "positive"})])
+    html = desk.get("/inbox").text
+    assert html.count('<li class="mention ') == 1
+    chips = re.findall(r'class="brand-chip sentiment-(\w+)" title="(\w+):', html)
+    assert chips == [("negative", "Acme"), ("positive", "Globex")]
+    assert "↩ Needs reply" in html
+    assert "Ignored brand" in desk.get("/inbox?brand=Initech").text
+
+
 def test_triage_forms_need_the_csrf_token(desk: TestClient, csrf: str, admin_key: str,
                                           runtime: Runtime) -> None:
     ids = seed(runtime, [Doc("a", NOW), Doc("b", NOW)])
@@ -284,3 +296,74 @@ def test_opml_import_export_and_suggestions_pages(desk: TestClient, csrf: str,
     suggestions = desk.get("/sources/suggestions").text
     assert "coffee-news.example" in suggestions
     assert 'value="https://coffee-news.example/"' in suggestions
+
+
+def test_thread_page_lists_every_comment_and_follows_and_mutes(
+    desk: TestClient, csrf: str, runtime: Runtime
+) -> None:
+    url = "https://forum.example/t/9"
+    ids = seed(runtime, [
+        Doc("post", NOW - timedelta(hours=3), title="Espresso?", text="Acme or Globex?",
+            url=url, thread_url=url, thread_title="Espresso?"),
+        Doc("c1", NOW - timedelta(hours=2), kind="comment", author="omar", url=url + "#1",
+            text="No brand here <b>bold</b>", thread_url=url, parent_key="post", brands={}),
+        Doc("c2", NOW - timedelta(hours=1), kind="comment", author="lena", url=url + "#2",
+            text="Acme broke", thread_url=url, parent_key="c1", brands={"Acme": "negative"}),
+    ])
+    mention = desk.get(f"/mentions/{ids['c2']}").text
+    thread_id = re.search(r'href="/threads/(\d+)" class="thread-link"', mention).group(1)  # type: ignore[union-attr]
+    html = desk.get(f"/threads/{thread_id}").text
+    assert html.count('<li class="thread-post') == 3
+    assert re.findall(r'class="thread-post depth-(\d)', html) == ["0", "1", "2"]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert 'title="Acme: negative"' in html
+    trends = desk.get("/trends?interval=day&since=2026-11-10&until=2026-11-21").text
+    assert f'href="/threads/{thread_id}" class="thread-link"' in trends  # not off-site
+    followed = desk.post(f"/threads/{thread_id}/follow",
+                         data={"csrf_token": csrf, "followed": "1"})
+    assert "Stop following" in followed.text
+    assert desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": "x"}).status_code == 403
+    desk.post(f"/threads/{thread_id}/mute", data={"csrf_token": csrf, "hide_past": "1"})
+    assert "Espresso?" not in desk.get("/inbox").text
+
+
+def test_every_trends_figure_links_to_its_mentions(desk: TestClient, csrf: str,
+                                                   runtime: Runtime) -> None:
+    long_topic = "espresso machine descaling and warranty questions"
+    seed(runtime, [
+        Doc("a", NOW - timedelta(days=1), title="Old grinder", brands={"Acme": "negative"},
+            topics=[long_topic]),
+        Doc("b", NOW - timedelta(days=3), title="Older crema", brands={"Globex": "positive"},
+            source="https://www.reddit.com/r/espresso/.rss"),
+    ])
+    html = desk.get("/trends?interval=day&since=2026-11-10&until=2026-11-21").text
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="(/inbox\?[^"]+)"', html)]
+    assert any("topic=espresso+machine+descaling" in link for link in links)
+    assert long_topic.split()[-1] in html  # the label wraps; nothing is clipped with "…"
+    assert "descaling and…" not in html
+    by_source = [link for link in links if re.search(r"[?&]source=\d", link)]
+    pages = {("Old grinder" in p, "Older crema" in p) for p in map(
+        lambda link: desk.get(link).text, by_source)}
+    assert pages == {(True, False), (False, True)}  # each source's link shows its own
+    day = next(link for link in links if "since=2026-11-19T00" in link)
+    page = desk.get(day).text
+    assert "Old grinder" in page
+    assert "Older crema" not in page
+    assert "/api/v1/trends.csv?" in html
+    assert "/api/v1/mentions.csv?" in html
+
+
+def test_an_alert_page_leads_to_exactly_its_mentions(desk: TestClient, csrf: str,
+                                                    runtime: Runtime) -> None:
+    seed(runtime, [Doc("in", NOW - timedelta(minutes=5), title="Inside the spike"),
+                   Doc("out", NOW - timedelta(hours=3), title="Long before it")])
+    alert_id = seed_alert(runtime, title="Acme spike", created_at=NOW)
+    seed_alert(runtime, title="Coffee forum failing", brand=None, created_at=NOW)
+    page = desk.get(f"/alerts/{alert_id}").text
+    link = re.search(r'class="alert-mentions" href="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    inbox = desk.get(link.replace("&amp;", "&")).text
+    assert "Inside the spike" in inbox
+    assert "Long before it" not in inbox
+    assert "exactly the mentions behind" in inbox
+    feed = desk.get("/alerts?brand=Acme").text
+    assert "hides 1 alert about no brand" in feed

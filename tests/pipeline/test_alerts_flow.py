@@ -19,6 +19,7 @@ from monitor.db.engine import unit_of_work
 from monitor.db.models import Brand, Source
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.db.repositories.mentions import MentionFilter
 from monitor.notify.weeks import compute_week_label
 from monitor.pipeline.alerting import evaluate_alerts
 from monitor.pipeline.config_sync import sync_config
@@ -189,6 +190,11 @@ def test_a_rule_match_is_one_critical_alert_per_episode(
     assert rules[0].subject == "Legal"
     assert first.alerts.opened >= 1
     assert second.alerts.opened == 0
+    with runtime.sessions() as session:  # the alert leads to exactly the mentions it matched
+        behind = MentionRepository(session).list_page(
+            MentionFilter(alert=rules[0].id), limit=50, cursor=None).rows
+    assert behind
+    assert all("lawsuit" in row.document.text for row in behind)
 
 
 class _Crash(BaseException):

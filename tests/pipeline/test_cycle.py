@@ -262,13 +262,18 @@ def test_rematching_keeps_the_users_triage_and_sentiment_override(
         kept = session.scalars(select(Mention).order_by(Mention.id)).first()
         assert kept is not None
         kept_id = kept.id
-        kept.sentiment_override, kept.state = "positive", "needs_reply"
+        kept.sentiment_override = "positive"
+        item = session.get(Document, kept.document_id)
+        assert item is not None
+        item.state = "needs_reply"
         session.commit()
     runtime = _configure(runtime, sources, brands=[{"name": "Acme", "query": "Acme OR Globex"}])
     with runtime.sessions() as session:
         again = session.get(Mention, kept_id)
         assert again is not None
-        assert (again.sentiment_override, again.state) == ("positive", "needs_reply")
+        item = session.get(Document, again.document_id)
+        assert item is not None
+        assert (again.sentiment_override, item.state) == ("positive", "needs_reply")
 
 
 def test_topics_come_from_the_config_when_given(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -154,6 +154,15 @@ class AlertRepository:
         last = alerts[-1] if more and alerts else None
         return AlertPage(alerts, encode_cursor(last.created_at, last.id) if last else None)
 
+    def count_brandless_hidden(self, filters: AlertFilter) -> int:
+        """With a brand filter: how many alerts about no brand (rules without one, failing
+        sources) the same filters would show without it."""
+        if not filters.brand:
+            return 0
+        query = select(func.count(Alert.id)).where(
+            Alert.brand_id.is_(None), *self._conditions(replace(filters, brand=None)))
+        return self.session.scalar(query) or 0
+
     def _conditions(self, filters: AlertFilter) -> list[Any]:
         conditions: list[Any] = []
         if filters.brand:
@@ -261,7 +270,7 @@ class DigestRepository:
         return [
             DigestRow(m.sort_at, m.sentiment_override or m.sentiment_label, tuple(m.topics),
                       f"{d.title}\n{d.text}", d.thread_url or d.url,
-                      d.thread_title or d.title or d.url, name, m.state, d.language)
+                      d.thread_title or d.title or d.url, name, d.state, d.language)
             for m, d, name in self.session.execute(query)
         ]
 

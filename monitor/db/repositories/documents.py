@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db.models import Document
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
+from monitor.db.repositories.conversations import ConversationRepository
 
 
 class DocumentRepository:
@@ -23,10 +25,15 @@ class DocumentRepository:
         return found
 
     def insert_new(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-        """Insert the rows whose key is not stored yet; return key → id of those inserted."""
+        """Insert the rows whose key is not stored yet; return key → id of those inserted.
+
+        Each row is put in its thread (created when new).
+        """
         inserted: dict[str, int] = {}
         table = Document.__table__
-        for batch in batched(list(rows)):
+        rows = [dict(row) for row in rows]
+        ConversationRepository(self.session).assign(rows, datetime.now(UTC))
+        for batch in batched(rows):
             statement = insert_ignoring_conflicts(self.session, table).returning(  # type: ignore[arg-type]
                 table.c.key, table.c.id
             )

@@ -1,4 +1,8 @@
-"""Triage: a mention's state, snooze, tags, private notes and sentiment override."""
+"""Triage: an item's state, snooze, tags and private notes; a mention's sentiment override.
+
+An item is one stored post or comment (a document). A comment naming two brands is two
+mentions but one item: it is answered, tagged and annotated once.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from monitor.db.models import Mention
-from monitor.db.models_desk import MentionNote, MentionTag
+from monitor.db.models import Document, Mention
+from monitor.db.models_desk import ItemNote, ItemTag
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
 from monitor.errors import InvalidInputError, NotFoundError
 
@@ -26,7 +30,7 @@ CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class TriageChange:
-    """What to change on one or many mentions; None means "leave as is"."""
+    """What to change on one or many items; None means "leave as is"."""
 
     state: str | None = None
     snoozed_until: datetime | None = None
@@ -67,7 +71,7 @@ def normalise_tags(tags: Sequence[str]) -> list[str]:
         if value not in clean:
             clean.append(value)
     if len(clean) > MAX_TAGS:
-        raise InvalidInputError(f"at most {MAX_TAGS} tags per mention")
+        raise InvalidInputError(f"at most {MAX_TAGS} tags per item")
     return clean
 
 
@@ -81,82 +85,133 @@ class InboxRepository:
         self.session = session
 
     def apply(self, mention_ids: Sequence[int], change: TriageChange, now: datetime) -> int:
-        """Apply ``change`` to the given mentions; returns how many exist and were changed."""
+        """Triage the items of the given mentions, and override those mentions' sentiment.
+
+        Returns how many of the mentions exist.
+        """
+        existing = self._existing_mentions(mention_ids)
+        items = self.items_of(existing)
+        self._apply(sorted(set(items.values())), change, now)
+        if change.change_sentiment:
+            self._override(Mention.id, existing, change.sentiment)
+        self.session.flush()
+        return len(existing)
+
+    def apply_items(self, document_ids: Sequence[int], change: TriageChange, now: datetime
+                    ) -> int:
+        """Triage items; a sentiment override goes to every brand's mention on them."""
+        existing = self._existing_items(document_ids)
+        self._apply(existing, change, now)
+        if change.change_sentiment:
+            self._override(Mention.document_id, existing, change.sentiment)
+        self.session.flush()
+        return len(existing)
+
+    def _apply(self, document_ids: list[int], change: TriageChange, now: datetime) -> None:
         decided = decide_state(change, now)
         _check_sentiment(change)
         set_tags = normalise_tags(change.set_tags) if change.set_tags is not None else None
         add, remove = normalise_tags(change.add_tags), normalise_tags(change.remove_tags)
-        existing = self._existing(mention_ids)
-        for start in range(0, len(existing), CHUNK):
-            chunk = existing[start : start + CHUNK]
-            self._update_columns(chunk, decided, change, now)
+        for start in range(0, len(document_ids), CHUNK):
+            chunk = document_ids[start : start + CHUNK]
+            if decided is not None:
+                self.session.execute(update(Document).where(Document.id.in_(chunk)).values(
+                    state=decided[0], snoozed_until=decided[1], state_changed_at=now))
             self._update_tags(chunk, set_tags, add, remove)
-        self.session.flush()
-        return len(existing)
 
-    def _existing(self, mention_ids: Sequence[int]) -> list[int]:
+    def _override(self, column: Any, ids: list[int], sentiment: str | None) -> None:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            self.session.execute(update(Mention).where(column.in_(chunk)).values(
+                sentiment_override=sentiment))
+
+    def _existing_mentions(self, mention_ids: Sequence[int]) -> list[int]:
+        return self._existing(Mention.id, mention_ids)
+
+    def _existing_items(self, document_ids: Sequence[int]) -> list[int]:
+        return self._existing(Document.id, document_ids)
+
+    def _existing(self, column: Any, ids: Sequence[int]) -> list[int]:
         found: list[int] = []
-        unique = sorted(set(mention_ids))
+        unique = sorted(set(ids))
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
-            found += self.session.scalars(select(Mention.id).where(Mention.id.in_(chunk)))
+            found += self.session.scalars(select(column).where(column.in_(chunk)))
         return found
 
-    def _update_columns(self, ids: list[int], decided: tuple[str, datetime | None] | None,
-                        change: TriageChange, now: datetime) -> None:
-        values: dict[str, object] = {}
-        if decided is not None:
-            values.update(state=decided[0], snoozed_until=decided[1], state_changed_at=now)
-        if change.change_sentiment:
-            values["sentiment_override"] = change.sentiment
-        if values:
-            self.session.execute(update(Mention).where(Mention.id.in_(ids)).values(**values))
+    def items_of(self, mention_ids: Sequence[int]) -> dict[int, int]:
+        """Mention id → the id of its item (document)."""
+        found: dict[int, int] = {}
+        unique = sorted(set(mention_ids))
+        for start in range(0, len(unique), CHUNK):
+            query = select(Mention.id, Mention.document_id).where(
+                Mention.id.in_(unique[start : start + CHUNK]))
+            found.update({m: d for m, d in self.session.execute(query)})
+        return found
 
     def _update_tags(self, ids: list[int], set_tags: list[str] | None, add: list[str],
                      remove: list[str]) -> None:
         if set_tags is not None:
-            self.session.execute(delete(MentionTag).where(MentionTag.mention_id.in_(ids)))
+            self.session.execute(delete(ItemTag).where(ItemTag.document_id.in_(ids)))
             add = set_tags + add
         if remove:
-            self.session.execute(delete(MentionTag).where(
-                MentionTag.mention_id.in_(ids), MentionTag.tag.in_(remove)))
-        rows = [{"mention_id": i, "tag": t} for i in ids for t in add if t not in remove]
+            self.session.execute(delete(ItemTag).where(
+                ItemTag.document_id.in_(ids), ItemTag.tag.in_(remove)))
+        rows = [{"document_id": i, "tag": t} for i in ids for t in add if t not in remove]
         if rows:
-            table = MentionTag.__table__
+            table = ItemTag.__table__
             self.session.execute(insert_ignoring_conflicts(self.session, table), rows)  # type: ignore[arg-type]
         if add:
             self._check_tag_limit(ids)
 
     def _check_tag_limit(self, ids: list[int]) -> None:
-        tags = self.tags_for(ids)
+        tags = self.item_tags_for(ids)
         crowded = [i for i, names in tags.items() if len(names) > MAX_TAGS]
         if crowded:
-            raise InvalidInputError(f"mention {crowded[0]} would have more than {MAX_TAGS} tags")
+            raise InvalidInputError(f"item {crowded[0]} would have more than {MAX_TAGS} tags")
 
-    def tags_for(self, mention_ids: Sequence[int]) -> dict[int, list[str]]:
-        """Each mention's tags, alphabetically (mentions without tags are left out)."""
+    def item_tags_for(self, document_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each item's tags, alphabetically (items without tags are left out)."""
         found: dict[int, list[str]] = {}
-        query = select(MentionTag.mention_id, MentionTag.tag).where(
-            MentionTag.mention_id.in_(list(mention_ids))).order_by(MentionTag.tag)
-        for mention_id, tag in self.session.execute(query):
-            found.setdefault(mention_id, []).append(tag)
+        query = select(ItemTag.document_id, ItemTag.tag).where(
+            ItemTag.document_id.in_(list(document_ids))).order_by(ItemTag.tag)
+        for document_id, tag in self.session.execute(query):
+            found.setdefault(document_id, []).append(tag)
         return found
 
+    def tags_for(self, mention_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each mention's tags (its item's), alphabetically; mentions without are left out."""
+        items = self.items_of(mention_ids)
+        tags = self.item_tags_for(sorted(set(items.values())))
+        return {m: tags[d] for m, d in items.items() if d in tags}
+
     def all_tags(self) -> list[str]:
-        query = select(MentionTag.tag).distinct().order_by(MentionTag.tag)
+        query = select(ItemTag.tag).distinct().order_by(ItemTag.tag)
         return list(self.session.scalars(query))
 
-    def add_note(self, mention_id: int, author: str, body: str, now: datetime) -> MentionNote:
+    def add_note(self, mention_id: int, author: str, body: str, now: datetime) -> ItemNote:
+        """A note on the mention's item."""
+        document_id = self.items_of([mention_id]).get(mention_id)
+        if document_id is None:
+            raise NotFoundError(f"no mention with id {mention_id}")
+        return self.add_item_note(document_id, author, body, now)
+
+    def add_item_note(self, document_id: int, author: str, body: str, now: datetime
+                      ) -> ItemNote:
         body = body.strip()
         if not body:
             raise InvalidInputError("a note cannot be empty")
-        if self.session.get(Mention, mention_id) is None:
-            raise NotFoundError(f"no mention with id {mention_id}")
-        note = MentionNote(mention_id=mention_id, author=author, body=body, created_at=now)
+        if self.session.get(Document, document_id) is None:
+            raise NotFoundError(f"no item with id {document_id}")
+        note = ItemNote(document_id=document_id, author=author, body=body, created_at=now)
         self.session.add(note)
         self.session.flush()
         return note
 
-    def notes_for(self, mention_id: int) -> list[MentionNote]:
-        query = select(MentionNote).where(MentionNote.mention_id == mention_id)
-        return list(self.session.scalars(query.order_by(MentionNote.id)))
+    def notes_for(self, mention_id: int) -> list[ItemNote]:
+        document_id = self.items_of([mention_id]).get(mention_id)
+        return self.item_notes_for(document_id) if document_id is not None else []
+
+    def item_notes_for(self, document_id: int) -> list[ItemNote]:
+        query = select(ItemNote).where(ItemNote.document_id == document_id)
+        return list(self.session.scalars(query.order_by(ItemNote.id)))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -30,7 +31,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
-from monitor.db.models_desk import MentionTag
+from monitor.db.models_alerts import Alert
+from monitor.db.models_desk import ItemTag
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.exclusions import (
     MentionCandidate,
@@ -42,6 +44,8 @@ from monitor.db.repositories.search import text_match
 from monitor.errors import InvalidInputError, NotFoundError
 
 SortOrder = Literal["time", "engagement"]
+ALERT_MENTION_IDS = "mention_ids"  # the explanation key holding a rule alert's matches
+WINDOW_ALERTS = ("volume_spike", "sentiment_shift")
 ENGAGEMENT_KEYS = ("score", "points", "comments", "replies")
 
 
@@ -64,6 +68,8 @@ class MentionFilter:
     include_hidden: bool = False  # mentions muted by an exclusion
     created_after: datetime | None = None  # "new since last visit"
     as_of: datetime | None = None  # the moment snoozes are judged at; default: now
+    source: int | None = None  # a source's id
+    alert: int | None = None  # an alert's id: exactly the mentions behind it
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,31 @@ class MentionRow:
     document: Document
     brand: Brand
     source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    mention_id: int
+    item_id: int
+    thread_id: int | None
+    brand: str
+    sort_at: datetime
+    published_at: datetime | None
+    kind: str
+    source: str
+    source_kind: str | None
+    site: str
+    author: str | None
+    url: str
+    title: str
+    snippet: str
+    sentiment: str
+    sentiment_score: float
+    state: str
+    snoozed_until: datetime | None
+    topics: list[Any]
+    engagement: int
+    language: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +182,7 @@ class MentionRepository:
         sort: SortOrder = "time",
     ) -> MentionPage:
         query = self._filtered(_joined(), filters)
-        keys = _sort_keys(sort)
+        keys = sort_keys(sort)
         if cursor:
             first, mention_id = decode_cursor(cursor, sort)
             # A row-value comparison, which both engines answer from the (key, id) index.
@@ -162,6 +193,26 @@ class MentionRepository:
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].mention, sort) if more and rows else None
         return MentionPage(rows, next_cursor)
+
+    def export_page(self, filters: MentionFilter, *, limit: int, cursor: str | None
+                    ) -> tuple[list[ExportRow], str | None]:
+        """Newest first like ``list_page``, but only the columns an export writes: no
+        document text, no ORM objects, so a batch stays small."""
+        columns = (Mention.id, Document.id, Document.thread_id, Brand.name, Mention.sort_at,
+                   Document.published_at, Document.kind, Source.name, Source.kind,
+                   Mention.site, Document.author, Document.url, Document.title,
+                   Mention.snippet, shown_label(), Mention.sentiment_score, Document.state,
+                   Document.snoozed_until, Mention.topics, Mention.engagement,
+                   Document.language)
+        query = self._filtered(_joined().with_only_columns(*columns), filters)
+        if cursor:
+            first, mention_id = decode_cursor(cursor)
+            query = query.where(tuple_(Mention.sort_at, Mention.id) < tuple_(first, mention_id))
+        query = query.order_by(Mention.sort_at.desc(), Mention.id.desc()).limit(limit + 1)
+        rows = [ExportRow(*r) for r in self.session.connection().execute(query)]
+        more, rows = len(rows) > limit, rows[:limit]
+        last = rows[-1] if more and rows else None
+        return rows, encode_key_cursor(last.sort_at, last.mention_id) if last else None
 
     def count(self, filters: MentionFilter) -> int:
         query = self._filtered(_joined(), filters).with_only_columns(func.count(Mention.id))
@@ -180,8 +231,33 @@ class MentionRepository:
 
     def _filtered(self, query: Select[*tuple[Any, ...]], filters: MentionFilter
                   ) -> Select[*tuple[Any, ...]]:
+        self.check_brand(filters.brand)
         dialect = self.session.get_bind().dialect.name
-        return query.where(*_conditions(filters, dialect))
+        query = query.where(*_conditions(filters, dialect))
+        if filters.alert is not None:
+            query = query.where(self._behind_alert(filters.alert))
+        return query
+
+    def _behind_alert(self, alert_id: int) -> ColumnElement[bool]:
+        """The mentions an alert counted: the ids a rule matched, else the brand's mentions in
+        the alert's window as detection read them (no backfill); none for a silence."""
+        alert = self.session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFoundError(f"no alert with id {alert_id}")
+        ids = (alert.explanation or {}).get(ALERT_MENTION_IDS)
+        if isinstance(ids, list):
+            return Mention.id.in_([i for i in ids if type(i) is int])
+        if alert.kind not in WINDOW_ALERTS or alert.brand_id is None:
+            return false()
+        return and_(Mention.brand_id == alert.brand_id, Mention.sort_at > alert.window_start,
+                    Mention.sort_at <= alert.window_end, Mention.backfill.is_(False))
+
+    def check_brand(self, name: str | None) -> None:
+        """A filter on a brand nobody configured is a mistake to report, not an empty list."""
+        if name is None:
+            return
+        if self.session.scalar(select(Brand.id).where(Brand.name == name)) is None:
+            raise InvalidInputError(f"unknown brand {name[:200]!r}: no brand has that name")
 
     def delete_for_brand_except(self, brand_id: int, keep_document_ids: set[int]) -> int:
         """Remove a brand's mentions on documents that no longer match its query."""
@@ -211,13 +287,13 @@ def shown_label() -> ColumnElement[str]:
 
 def shown_state_is(state: str, now: datetime) -> ColumnElement[bool]:
     """SQL twin of ``compute_shown_state(...) == state``, written so indexes stay usable."""
-    expired = and_(Mention.state == "snoozed",
-                   or_(Mention.snoozed_until.is_(None), Mention.snoozed_until <= now))
+    expired = and_(Document.state == "snoozed",
+                   or_(Document.snoozed_until.is_(None), Document.snoozed_until <= now))
     if state == "new":
-        return or_(Mention.state == "new", expired)
+        return or_(Document.state == "new", expired)
     if state == "snoozed":
-        return and_(Mention.state == "snoozed", Mention.snoozed_until > now)
-    return Mention.state == state
+        return and_(Document.state == "snoozed", Document.snoozed_until > now)
+    return Document.state == state
 
 
 def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
@@ -232,6 +308,8 @@ def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool
         conditions.append(Mention.sort_at < filters.until)
     if filters.source_kind:
         conditions.append(Source.kind == filters.source_kind)
+    if filters.source is not None:
+        conditions.append(Source.id == filters.source)
     if filters.site:
         site = site_of("http://" + filters.site.strip())
         conditions.append(or_(Mention.site == site,
@@ -261,12 +339,14 @@ def _triage_conditions(filters: MentionFilter, dialect: str) -> list[ColumnEleme
     if filters.state:
         conditions.append(shown_state_is(filters.state, filters.as_of or datetime.now(UTC)))
     if filters.tag:
-        conditions.append(exists().where(MentionTag.mention_id == Mention.id,
-                                         MentionTag.tag == filters.tag))
+        conditions.append(exists().where(ItemTag.document_id == Mention.document_id,
+                                         ItemTag.tag == filters.tag))
     if filters.topic:
         conditions.append(_has_topic(filters.topic, dialect))
     if not filters.include_hidden:
-        conditions.append(Mention.hidden_by_id.is_(None))
+        # Written so the planner cannot pick the hidden_by_id index: nearly every mention is
+        # visible, and that index would trade the (sort key, id) walk for a full sort.
+        conditions.append(func.coalesce(Mention.hidden_by_id, 0) == 0)
     if filters.created_after:
         conditions.append(Mention.created_at > filters.created_after)
     return conditions
@@ -279,7 +359,7 @@ def _has_topic(topic: str, dialect: str) -> ColumnElement[bool]:
     return exists(select(literal_column("1")).select_from(each).where(each.c.value == topic))
 
 
-def _sort_keys(sort: SortOrder) -> tuple[Any, ...]:
+def sort_keys(sort: SortOrder) -> tuple[Any, ...]:
     return (Mention.engagement,) if sort == "engagement" else (Mention.sort_at,)
 
 
@@ -288,27 +368,38 @@ def _escape_like(text: str) -> str:
 
 
 def encode_cursor(mention: Mention, sort: SortOrder = "time") -> str:
+    key = mention.engagement if sort == "engagement" else mention.sort_at
+    return encode_key_cursor(key, mention.id, sort)
+
+
+def encode_key_cursor(key: Any, row_id: int, sort: SortOrder = "time", *,
+                      prefix: str = "") -> str:
+    """A cursor after the row with sort key ``key`` and id ``row_id``; ``prefix`` tells
+    listings apart (an inbox cursor pages items, not mentions)."""
     if sort == "engagement":
-        raw = f"e:{mention.engagement}|{mention.id}"
+        raw = f"{prefix}e:{key}|{row_id}"
     else:
-        raw = f"{mention.sort_at.astimezone(UTC).isoformat()}|{mention.id}"
+        raw = f"{prefix}{key.astimezone(UTC).isoformat()}|{row_id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: SortOrder = "time") -> tuple[Any, int]:
+def decode_cursor(cursor: str, sort: SortOrder = "time", *, prefix: str = "") -> tuple[Any, int]:
     """The (sort key, id) a cursor points after; InvalidInputError when it is not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, _, mention_id = base64.urlsafe_b64decode(padded).decode().partition("|")
+        raw = base64.urlsafe_b64decode(padded).decode()
+        if prefix and not raw.startswith(prefix):
+            raise ValueError("a cursor of another listing")
+        key, _, row_id = raw[len(prefix):].partition("|")
         if sort == "engagement":
             if not key.startswith("e:"):
                 raise ValueError("not an engagement cursor")
-            return _bounded(key[2:], signed=True), _bounded(mention_id)
+            return _bounded(key[2:], signed=True), _bounded(row_id)
         moment = datetime.fromisoformat(key)
-        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(mention_id)
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(row_id)
     except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         raise InvalidInputError(
-            "cursor is not one this API returned for this sort order") from None
+            "cursor is not one this API returned for this listing and sort order") from None
 
 
 def _bounded(text: str, *, signed: bool = False) -> int:

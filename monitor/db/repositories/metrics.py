@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source, ThreadWatch
@@ -41,7 +41,9 @@ class MetricsRepository:
             select(Brand.name, label, func.count(Mention.id))
             .join(Brand, Mention.brand_id == Brand.id).group_by(Brand.name, label))
         figures.mentions = {(brand, lab): n for brand, lab, n in rows}
-        states = select(Mention.state, func.count(Mention.id)).group_by(Mention.state)
+        listed = exists().where(Mention.document_id == Document.id)
+        states = (select(Document.state, func.count(Document.id)).where(listed)
+                  .group_by(Document.state))
         figures.inbox = {state: count for state, count in self.session.execute(states)}
         figures.threads_followed = self.session.scalar(
             select(func.count(ThreadWatch.id)).where(ThreadWatch.follow_until > now)) or 0

@@ -25,6 +25,7 @@ class ThreadCount:
     url: str
     title: str
     mentions: int
+    id: int | None = None  # GET /api/v1/threads/{id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +70,10 @@ class TrendRepository:
     def top_threads(self, filters: MentionFilter, top: int) -> list[ThreadCount]:
         url = func.coalesce(Document.thread_url, Document.url)
         title = func.max(func.coalesce(Document.thread_title, Document.title))
-        query = self._select(filters, url, title, func.count(Mention.id)).group_by(url)
+        query = self._select(filters, url, title, func.count(Mention.id),
+                             func.max(Document.thread_id)).group_by(url)
         query = query.order_by(func.count(Mention.id).desc(), url).limit(top)
-        return [ThreadCount(u, t or "", n) for u, t, n in self.session.execute(query)]
+        return [ThreadCount(u, t or "", n, i) for u, t, n, i in self.session.execute(query)]
 
     def top_sources(self, filters: MentionFilter, top: int) -> list[SourceCount]:
         query = self._select(filters, Source.id, Source.name, func.count(Mention.id))
