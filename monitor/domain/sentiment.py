@@ -27,7 +27,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -50,7 +50,7 @@ from monitor.domain.sentiment_context import (
     turn_for_question,
 )
 from monitor.domain.sentiment_languages import LEXICON_LANGUAGES, compute_language_valence
-from monitor.domain.sentiment_lexicon import LEXICON_ADDITIONS, compute_vader_input
+from monitor.domain.sentiment_lexicon import EMOJI_WORDS, LEXICON_ADDITIONS, compute_vader_input
 from monitor.domain.spans import Span
 
 SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
@@ -122,6 +122,7 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     # Building the analyzer parses VADER's 7,500-line lexicon: do it once per process.
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(LEXICON_ADDITIONS)
+    analyzer.emojis.update(EMOJI_WORDS)
     return analyzer
 
 
@@ -733,10 +734,10 @@ class _SpanScope:
                     text, turn_for_question(carried) if is_complaint_question(text) else carried
                 )
             )
-        units = self._with_irony(units)
         before = self._before()
         if before is not None:
             units.append(ScoredUnit(self._text(before), valence(self._text(before)), BEFORE_WEIGHT))
+        units = self._with_irony(units)
         if all(unit.valence == 0.0 for unit in units):
             units.extend(self._contrast(valence))
         return units
@@ -853,10 +854,10 @@ class _SpanScope:
         if not compute_irony(text, complaint):
             return units
         turned = [
-            ScoredUnit(u.text, turn_for_irony(u.valence) if u.valence else 0.0) for u in units
+            replace(u, valence=turn_for_irony(u.valence) if u.valence else 0.0) for u in units
         ]
         if all(unit.valence == 0.0 for unit in turned):
-            turned[0] = ScoredUnit(turned[0].text, turn_for_irony(0.0))
+            turned[0] = replace(turned[0], valence=turn_for_irony(0.0))
         return turned
 
     def _contrast(self, valence: Callable[[str], float]) -> list[ScoredUnit]:

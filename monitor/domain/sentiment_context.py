@@ -253,8 +253,17 @@ def compute_own_part(
 _STRONG_IRONY = re.compile(
     r"/s\b|[🙄🙃😒🤦]|\bso[\s-]called\b|\bjust what (?:i|we) (?:wanted|needed)\b|"
     r"^\W*(?:oh|ah) (?:great|wonderful|brilliant|fantastic|perfect|lovely|joy|nice|good|sure|"
-    r"yay|cool|goody)\b",
+    r"yay|cool|goody)\b|\byeah,? (?:right|sure)\b|\bthanks (?:a lot|a bunch|for nothing)\b|"
+    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)[.!,]|"
+    r"\bwhat could (?:possibly )?go wrong\b|\bsaid no (?:one|body)\b",
     re.IGNORECASE | re.MULTILINE,
+)
+# A lower-case claim in quotes right after the brand's possessive ("X's "unlimited" plan") or
+# glossed by what it "means" is the writer quoting the brand's words against it; a capitalised
+# one is more likely a title ("X's "Getting Started" guide").
+_QUOTED_CLAIM = re.compile(
+    r"['’]s\s+(?:new\s+|latest\s+)?[\"“][a-z0-9][^\"”]{1,40}[\"”]|"
+    r"[\"”]\s+(?:means?|must mean|meaning|is code for)\b"
 )
 _WEAK_IRONY = re.compile(
     r"^\W*(?:great|wonderful|brilliant|fantastic|perfect|lovely|yay|wow|sure|cool|nice|awesome|"
@@ -274,7 +283,8 @@ _WEAK_IRONY = re.compile(
     r"\b\w+ indeed[.!]|\bwhat a way to\b|\bnever change[.!]|\bgood old\b|\bnothing beats \w+ing\b|"
     r"\bif you (?:ignore|don't count|overlook)\b|"
     r"(?:^|[.!?]\s+)(?:impressive|brilliant|great|lovely|perfect|wonderful|fantastic|amazing|"
-    r"classy|stellar|nice)[.!]",
+    r"classy|stellar|nice)[.!]|,\s*really[.!]|\bshout\s?out to\b|\b(?:lol|lmao|smh)\b|😂|"
+    r"\bso (?:good|great|smart|advanced|reliable|fast|helpful) (?:that )?(?:i|they|you|we|it)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 _SCARE_QUOTE = re.compile(
@@ -290,7 +300,7 @@ def compute_irony(text: str, has_complaint: bool) -> bool:
     "love how", a short phrase in scare quotes, a lone "Great,") needs a second cue or a
     complaint elsewhere in the text.
     """
-    if _STRONG_IRONY.search(text):
+    if _STRONG_IRONY.search(text) or _QUOTED_CLAIM.search(text):
         return True
     weak = len(_WEAK_IRONY.findall(text))
     weak += sum(len(m.group(1).split()) <= _MAX_QUOTED_WORDS for m in _SCARE_QUOTE.finditer(text))

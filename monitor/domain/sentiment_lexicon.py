@@ -744,3 +744,32 @@ LEXICON_ADDITIONS: Final[dict[str, float]] = {
 def compute_vader_input(text: str) -> str:
     """Return ``text`` with every known phrase rewritten to its single lexicon token."""
     return _PHRASE_RE.sub(lambda match: _TOKENS[match.lastgroup or ""], text)
+
+
+# Emoji whose name VADER reads as neutral ("thumbs up", "pouting face") or the wrong way round
+# ("fire"): each is read as one token with the valence people give it in comments.
+_EMOJI_VALENCES: Final[dict[str, tuple[str, float]]] = {
+    "👍": ("emoji_thumbs_up", 1.5),
+    "👌": ("emoji_ok_hand", 1.2),
+    "🙌": ("emoji_raised_hands", 1.5),
+    "💯": ("emoji_hundred", 1.2),
+    "🔥": ("emoji_fire", 1.0),
+    "💪": ("emoji_flexed_biceps", 1.0),
+    "🤩": ("emoji_star_struck", 2.0),
+    "👎": ("emoji_thumbs_down", -1.5),
+    "😡": ("emoji_pouting", -2.0),
+    "🤬": ("emoji_cursing", -2.5),
+    "😤": ("emoji_steaming", -1.5),
+    "💩": ("emoji_poo", -2.0),
+    "🤮": ("emoji_vomiting", -2.5),
+    "🤢": ("emoji_nauseated", -2.0),
+    "🙄": ("emoji_eye_roll", -1.0),
+    "😒": ("emoji_unamused", -1.0),
+    "🤦": ("emoji_facepalm", -1.2),
+    "🤡": ("emoji_clown", -1.2),
+}
+# What VADER replaces each of those emoji with before it reads the text.
+EMOJI_WORDS: Final[dict[str, str]] = {
+    emoji: f" {token} " for emoji, (token, _) in _EMOJI_VALENCES.items()
+}
+LEXICON_ADDITIONS.update({token: valence for token, valence in _EMOJI_VALENCES.values()})
