@@ -36,14 +36,17 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from monitor.domain.sentiment_context import (
     BEFORE_WEIGHT,
     CONTRAST_WEIGHT,
+    CUE_VALENCE,
     MAX_CARRIED_SENTENCES,
     compute_irony,
     compute_own_part,
     compute_own_words,
+    compute_switch_valence,
     has_contrast_marker,
     is_complaint_question,
     is_criticised,
     names_someone_else,
+    opens_with_turn,
     paragraph_break_between,
     turn_for_criticism,
     turn_for_irony,
@@ -712,6 +715,7 @@ class _SpanScope:
         own_text, invert = self._own_text()
         own_valence = valence(own_text) or self._unlike_default()
         own_valence = -own_valence if invert else own_valence
+        own_valence = own_valence or SWITCH_WEIGHT * compute_switch_valence(self.field, self.span)
         if is_complaint_question(self._text(self.sentence)):
             own_valence = turn_for_question(own_valence)
         if is_criticised(self.field, self.span):
@@ -729,11 +733,15 @@ class _SpanScope:
         for bounds in self._carried():
             text = self._text(bounds)
             carried = valence(text)
-            units.append(
-                ScoredUnit(
-                    text, turn_for_question(carried) if is_complaint_question(text) else carried
-                )
-            )
+            carried = turn_for_question(carried) if is_complaint_question(text) else carried
+            if opens_with_turn(text):
+                said = sum(u.weight * u.valence for u in units)
+                # "Looked great in the ads. In practice ...": the turn takes back the praise.
+                carried = carried or (-CUE_VALENCE if said > 0 else 0.0)
+                units = [replace(u, weight=u.weight * BEFORE_TURN_WEIGHT) for u in units]
+                units.append(ScoredUnit(text, carried, AFTER_TURN_WEIGHT))
+            else:
+                units.append(ScoredUnit(text, carried))
         before = self._before()
         if before is not None:
             units.append(ScoredUnit(self._text(before), valence(self._text(before)), BEFORE_WEIGHT))
@@ -908,6 +916,8 @@ _DISCOURSE_MARKER = re.compile(r"\bon the (?:other|one) hand\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
 _SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
 BEFORE_TURN_WEIGHT = 0.5
+# Leaving a brand or moving to it is a cue, outweighed by what is then said of it.
+SWITCH_WEIGHT = 0.5
 AFTER_TURN_WEIGHT = 1.5
 
 

@@ -359,6 +359,49 @@ def is_complaint_question(sentence: str) -> bool:
     return bool(_DOES_OPENER.match(text) and _AT_ALL.search(text))
 
 
+_LEAVING = (
+    r"(?:switch(?:ed|ing)?|mov(?:ed|ing)(?: over| away)?|migrat(?:ed|ing)|went|changed|"
+    r"port(?:ed|ing))"
+)
+_ARTICLE = r"(?:(?:the|our|my|all|their|your) )?"
+_LEFT_BRAND = re.compile(
+    rf"\b(?:{_LEAVING}(?: \w+)?(?: away)? from|(?:left|quit|ditched|dropped|dumped|abandoned|"
+    rf"cancel(?:l)?ed|replaced|ripped out|gave up on|got rid of|stopped using|uninstalled)) "
+    rf"{_ARTICLE}$",
+    re.IGNORECASE,
+)
+_CHOSEN_BRAND = re.compile(
+    rf"\b(?:{_LEAVING}\b[^.!?]{{0,60}}\bto|replaced\b[^.!?]{{0,60}}\bwith|"
+    rf"(?:left|quit|ditched|dropped)\b[^.!?]{{0,60}}\bfor) {_ARTICLE}$",
+    re.IGNORECASE,
+)
+_SWITCH_LOOKBACK = 80
+
+
+def compute_switch_valence(field: str, span: Span) -> float:
+    """Leaving a brand ("switched from X", "we left X", "replaced X") speaks against it; the one
+    moved to ("from Y to X", "replaced Y with X") is the one preferred."""
+    before = field[max(0, span.start - _SWITCH_LOOKBACK) : span.start]
+    if _CHOSEN_BRAND.search(before):
+        return CUE_VALENCE
+    if _LEFT_BRAND.search(before):
+        return -CUE_VALENCE
+    return 0.0
+
+
+# A sentence opening like this takes back what the one before it said ("It looked great in the
+# ads. In practice it ..."): the later sentence is the writer's verdict.
+_SENTENCE_TURN = re.compile(
+    r"^\W*(?:but|however|in practice|in reality|instead|sadly|unfortunately|except|"
+    r"turns out|it turns out|alas|that said|then (?:you|it|they|i|we))\b",
+    re.IGNORECASE,
+)
+
+
+def opens_with_turn(sentence: str) -> bool:
+    return _SENTENCE_TURN.match(sentence) is not None
+
+
 def turn_for_question(valence: float) -> float:
     """A complaint question is negative unless it is clearly praise ("best ... or what?")."""
     return valence if valence > CLEAR_PRAISE else min(valence, 0.0) - CUE_VALENCE
