@@ -345,6 +345,9 @@ _COMPLAINT_QUESTION = re.compile(
     r"¿?alguien más\b|quelqu'un d'autre\b|hat noch jemand\b|mais alguém\b)",
     re.IGNORECASE,
 )
+_JUST_ME = re.compile(
+    r"\b(?:or is it just me|am i the only one|or am i (?:crazy|missing something))\b", re.IGNORECASE
+)
 _AT_ALL = re.compile(r"\b(?:at all|ever|even|actually)\b[^?]*\?", re.IGNORECASE)
 _DOES_OPENER = re.compile(r"^\W*(?:does|do|did|has|have|is|are|can|will)\b", re.IGNORECASE)
 
@@ -354,7 +357,7 @@ def is_complaint_question(sentence: str) -> bool:
     text = sentence.strip()
     if not text.endswith("?") and "?" not in text:
         return False
-    if _COMPLAINT_QUESTION.match(text):
+    if _COMPLAINT_QUESTION.match(text) or _JUST_ME.search(text):
         return True
     return bool(_DOES_OPENER.match(text) and _AT_ALL.search(text))
 

@@ -698,6 +698,24 @@ WORDS: Final[dict[str, float]] = {
     "outlasts": 1.5,
     "outperformed": 1.5,
     "outperforms": 1.5,
+    # Review and forum words VADER's lexicon does not have.
+    "disgraceful": -2.5,
+    "flaky": -1.5,
+    "janky": -1.5,
+    "bloated": -1.2,
+    "ripoff": -2.3,
+    "subpar": -1.8,
+    "mediocre": -1.5,
+    "abysmal": -2.8,
+    "atrocious": -2.8,
+    "shambles": -2.0,
+    "clunky": -1.3,
+    "finicky": -1.0,
+    "botched": -2.0,
+    "predatory": -2.0,
+    "intuitive": 1.5,
+    "snappy": 1.5,
+    "goated": 2.0,
 }
 
 
