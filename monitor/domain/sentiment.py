@@ -45,6 +45,7 @@ from monitor.domain.sentiment_context import (
     has_contrast_marker,
     is_complaint_question,
     is_criticised,
+    is_told_to_improve,
     names_someone_else,
     opens_with_turn,
     paragraph_break_between,
@@ -884,6 +885,8 @@ class _SpanScope:
             if not marked or not self._names_other(bounds, bounds[0]):
                 continue
             other = valence(text) if bounds != self.sentence else self._rest_valence(valence)
+            if bounds != self.sentence and is_told_to_improve(text):
+                other = turn_for_criticism(other)
             if other:
                 return [ScoredUnit(text, -other * CONTRAST_WEIGHT)]
         return []

@@ -322,6 +322,19 @@ _COUNTERFACTUAL = re.compile(
 )
 
 
+_TOLD_TO_IMPROVE = re.compile(
+    r"\b(?:could|should|needs? to|ought to|might want to|must)\s+(?:really\s+|seriously\s+)?"
+    r"(?:take (?:some )?notes|learn|at least|do better|step up|catch up|follow suit)\b|"
+    r"\btake (?:some )?notes\b",
+    re.IGNORECASE,
+)
+
+
+def is_told_to_improve(sentence: str) -> bool:
+    """ "Y could take notes", "Y should at least ...": a sentence criticising whoever it names."""
+    return _TOLD_TO_IMPROVE.search(sentence) is not None
+
+
 def is_criticised(field: str, span: Span) -> bool:
     """Whether the brand is told what it should do ("X should ...", "wish X would ...")."""
     after = field[span.end : span.end + 60]
