@@ -528,6 +528,30 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         (
             r"fraud (?:team|department|alerts?|protection|checks?|detection|prevention)",
             r"(?:tastes?|tasted|smells?|smelled|smelt) like",
+            # Product names whose adjective is not an opinion ("smart plug", "free tier").
+            r"smart (?:plugs?|speakers?|tvs?|watch(?:es)?|home|meters?|thermostats?|locks?|"
+            r"bulbs?|phones?|displays?|doorbells?|cameras?)",
+            r"free (?:tier|plan|version|edition|account)",
+            r"as a (?:wedding |birthday |christmas |housewarming )?gift",
+        ),
+    ),
+    # A perk is mildly welcome, not the praise "loyalty", "reward" or "gift" alone would make it.
+    (
+        "customer_perk",
+        0.6,
+        (
+            r"(?:loyalty|reward|rewards) (?:cards?|programm?e?s?|points|scheme)",
+            r"gift (?:cards?|vouchers?|certificates?)",
+            r"free trial",
+        ),
+    ),
+    # --- something a customer expects, missing
+    (
+        "nothing_given",
+        -1.5,
+        (
+            r"no (?:\w+ )?(?:backups?|warning|response|reply|answer|explanation|apology|refund|"
+            r"notice|acknowledg(?:e?ment)|follow ?up|callback|call back|update)",
         ),
     ),
     # --- product faults
@@ -700,6 +724,9 @@ WORDS: Final[dict[str, float]] = {
     "outperforms": 1.5,
     # Review and forum words VADER's lexicon does not have.
     "disgraceful": -2.5,
+    "overheated": -1.8,
+    "overheats": -1.8,
+    "overheating": -1.5,
     "flaky": -1.5,
     "janky": -1.5,
     "bloated": -1.2,
