@@ -545,6 +545,21 @@ PHRASES: Final[tuple[Phrase, ...]] = (
             r"free trial",
         ),
     ),
+    # A brand's promise is what the customer was told, not an opinion ("X promised a callback").
+    (
+        "promised_by",
+        None,
+        (
+            r"(?:promised|promises|had promised) (?:a |an |the |us |me |delivery|"
+            r"refunds?|callbacks?|repairs?)",
+        ),
+    ),
+    # "a new excuse to visit" is a reason, not a complaint.
+    (
+        "another_excuse",
+        -1.5,
+        (r"(?:another|a new|more|the usual|same old|yet another) excuses?(?!\s+(?:to|for)\b)",),
+    ),
     # --- something a customer expects, missing
     (
         "nothing_given",
