@@ -220,15 +220,33 @@ def compute_mention_scope(
         field = fields[name]
         mine = sorted(s for s in spans if s.field == name and 0 <= s.start < s.end <= len(field))
         own = compute_own_words(field, mine)
+        masked = _without_brand_names(unit_valence, {field[s.start : s.end] for s in mine})
         for span in mine[:_MAX_SPANS_TRIED]:
             scope = _SpanScope.build(field, span, own, language)
             if scope is None or (name, scope.sentence) in covered:
                 continue
             covered.update((name, bounds) for bounds in scope.all_sentences())
-            units.extend(scope.scored_units(unit_valence))
+            units.extend(scope.scored_units(masked))
             if len(units) >= MAX_MENTION_UNITS:
                 return units[:MAX_MENTION_UNITS]
     return units
+
+
+def _without_brand_names(
+    valence: Callable[[str], float], names: set[str]
+) -> Callable[[str], float]:
+    """Score text with the brand's own name blanked: "Massive Dynamic" or "Best Buy" is a name,
+    not the praise VADER would read in "dynamic" or "best"."""
+    names = {name for name in names if name.strip()}
+    if not names:
+        return valence
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'’])(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return lambda unit: valence(pattern.sub(_BRAND_PLACEHOLDER, unit))
+
+
+# What a brand's name reads as while its text is scored: a word in no lexicon.
+_BRAND_PLACEHOLDER = "Brandname"
 
 
 def compute_document_units(title: str, text: str) -> list[str]:

@@ -376,7 +376,7 @@ def is_complaint_question(sentence: str) -> bool:
 
 
 _LEAVING = (
-    r"(?:switch(?:ed|ing)?|mov(?:ed|ing)(?: over| away)?|migrat(?:ed|ing)|went|changed|"
+    r"(?:switch(?:ed|ing)?|mov(?:ed|ing)(?: over| away)?|migrat(?:ed|ing)|changed|"
     r"port(?:ed|ing))"
 )
 _ARTICLE = r"(?:(?:the|our|my|all|their|your) )?"

@@ -550,8 +550,9 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         "promised_by",
         None,
         (
-            r"(?:promised|promises|had promised) (?:a |an |the |us |me |delivery|"
-            r"refunds?|callbacks?|repairs?)",
+            r"(?:promised|promises|had promised) (?:(?:us|me) )?(?:(?:a|an|the|our|my) )?(?:\w+ )?"
+            r"(?:delivery|refunds?|callbacks?|call back|repairs?|fix|replacement|response|reply|"
+            r"technician|engineer)",
         ),
     ),
     # "a new excuse to visit" is a reason, not a complaint.

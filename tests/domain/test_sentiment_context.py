@@ -228,3 +228,8 @@ def test_a_turning_sentence_outweighs_the_praise_before_it() -> None:
 def test_a_brand_beside_one_told_to_take_notes_is_praised() -> None:
     text = "Acme's branch staff know your name. Globex could learn from that."
     assert label("Acme", text) == "positive"
+
+
+def test_the_brand_name_itself_is_no_opinion() -> None:
+    assert label("Best Buy", "Went to Best Buy for a cable.") == "neutral"
+    assert label("Best Buy", "Best Buy lost my order. Again.") == "negative"
