@@ -27,7 +27,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -36,21 +36,25 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from monitor.domain.sentiment_context import (
     BEFORE_WEIGHT,
     CONTRAST_WEIGHT,
+    CUE_VALENCE,
     MAX_CARRIED_SENTENCES,
     compute_irony,
     compute_own_part,
     compute_own_words,
+    compute_switch_valence,
     has_contrast_marker,
     is_complaint_question,
     is_criticised,
+    is_told_to_improve,
     names_someone_else,
+    opens_with_turn,
     paragraph_break_between,
     turn_for_criticism,
     turn_for_irony,
     turn_for_question,
 )
 from monitor.domain.sentiment_languages import LEXICON_LANGUAGES, compute_language_valence
-from monitor.domain.sentiment_lexicon import LEXICON_ADDITIONS, compute_vader_input
+from monitor.domain.sentiment_lexicon import EMOJI_WORDS, LEXICON_ADDITIONS, compute_vader_input
 from monitor.domain.spans import Span
 
 SentimentLabel = Literal["positive", "negative", "neutral", "unscored"]
@@ -122,6 +126,7 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     # Building the analyzer parses VADER's 7,500-line lexicon: do it once per process.
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(LEXICON_ADDITIONS)
+    analyzer.emojis.update(EMOJI_WORDS)
     return analyzer
 
 
@@ -215,15 +220,33 @@ def compute_mention_scope(
         field = fields[name]
         mine = sorted(s for s in spans if s.field == name and 0 <= s.start < s.end <= len(field))
         own = compute_own_words(field, mine)
+        masked = _without_brand_names(unit_valence, {field[s.start : s.end] for s in mine})
         for span in mine[:_MAX_SPANS_TRIED]:
             scope = _SpanScope.build(field, span, own, language)
             if scope is None or (name, scope.sentence) in covered:
                 continue
             covered.update((name, bounds) for bounds in scope.all_sentences())
-            units.extend(scope.scored_units(unit_valence))
+            units.extend(scope.scored_units(masked))
             if len(units) >= MAX_MENTION_UNITS:
                 return units[:MAX_MENTION_UNITS]
     return units
+
+
+def _without_brand_names(
+    valence: Callable[[str], float], names: set[str]
+) -> Callable[[str], float]:
+    """Score text with the brand's own name blanked: "Massive Dynamic" or "Best Buy" is a name,
+    not the praise VADER would read in "dynamic" or "best"."""
+    names = {name for name in names if name.strip()}
+    if not names:
+        return valence
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'’])(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return lambda unit: valence(pattern.sub(_BRAND_PLACEHOLDER, unit))
+
+
+# What a brand's name reads as while its text is scored: a word in no lexicon.
+_BRAND_PLACEHOLDER = "Brandname"
 
 
 def compute_document_units(title: str, text: str) -> list[str]:
@@ -711,6 +734,7 @@ class _SpanScope:
         own_text, invert = self._own_text()
         own_valence = valence(own_text) or self._unlike_default()
         own_valence = -own_valence if invert else own_valence
+        own_valence = own_valence or SWITCH_WEIGHT * compute_switch_valence(self.field, self.span)
         if is_complaint_question(self._text(self.sentence)):
             own_valence = turn_for_question(own_valence)
         if is_criticised(self.field, self.span):
@@ -728,15 +752,19 @@ class _SpanScope:
         for bounds in self._carried():
             text = self._text(bounds)
             carried = valence(text)
-            units.append(
-                ScoredUnit(
-                    text, turn_for_question(carried) if is_complaint_question(text) else carried
-                )
-            )
-        units = self._with_irony(units)
+            carried = turn_for_question(carried) if is_complaint_question(text) else carried
+            if opens_with_turn(text):
+                said = sum(u.weight * u.valence for u in units)
+                # "Looked great in the ads. In practice ...": the turn takes back the praise.
+                carried = carried or (-CUE_VALENCE if said > 0 else 0.0)
+                units = [replace(u, weight=u.weight * BEFORE_TURN_WEIGHT) for u in units]
+                units.append(ScoredUnit(text, carried, AFTER_TURN_WEIGHT))
+            else:
+                units.append(ScoredUnit(text, carried))
         before = self._before()
         if before is not None:
             units.append(ScoredUnit(self._text(before), valence(self._text(before)), BEFORE_WEIGHT))
+        units = self._with_irony(units)
         if all(unit.valence == 0.0 for unit in units):
             units.extend(self._contrast(valence))
         return units
@@ -853,10 +881,10 @@ class _SpanScope:
         if not compute_irony(text, complaint):
             return units
         turned = [
-            ScoredUnit(u.text, turn_for_irony(u.valence) if u.valence else 0.0) for u in units
+            replace(u, valence=turn_for_irony(u.valence) if u.valence else 0.0) for u in units
         ]
         if all(unit.valence == 0.0 for unit in turned):
-            turned[0] = ScoredUnit(turned[0].text, turn_for_irony(0.0))
+            turned[0] = replace(turned[0], valence=turn_for_irony(0.0))
         return turned
 
     def _contrast(self, valence: Callable[[str], float]) -> list[ScoredUnit]:
@@ -875,6 +903,8 @@ class _SpanScope:
             if not marked or not self._names_other(bounds, bounds[0]):
                 continue
             other = valence(text) if bounds != self.sentence else self._rest_valence(valence)
+            if bounds != self.sentence and is_told_to_improve(text):
+                other = turn_for_criticism(other)
             if other:
                 return [ScoredUnit(text, -other * CONTRAST_WEIGHT)]
         return []
@@ -907,6 +937,8 @@ _DISCOURSE_MARKER = re.compile(r"\bon the (?:other|one) hand\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
 _SUBORDINATE_TURN = re.compile(r"\W*(?:although|though|even though)\b", re.IGNORECASE)
 BEFORE_TURN_WEIGHT = 0.5
+# Leaving a brand or moving to it is a cue, outweighed by what is then said of it.
+SWITCH_WEIGHT = 0.5
 AFTER_TURN_WEIGHT = 1.5
 
 

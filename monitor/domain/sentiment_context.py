@@ -253,8 +253,17 @@ def compute_own_part(
 _STRONG_IRONY = re.compile(
     r"/s\b|[🙄🙃😒🤦]|\bso[\s-]called\b|\bjust what (?:i|we) (?:wanted|needed)\b|"
     r"^\W*(?:oh|ah) (?:great|wonderful|brilliant|fantastic|perfect|lovely|joy|nice|good|sure|"
-    r"yay|cool|goody)\b",
+    r"yay|cool|goody)\b|\byeah,? (?:right|sure)\b|\bthanks (?:a lot|a bunch|for nothing)\b|"
+    r"\bjust (?:great|perfect|wonderful|brilliant|fantastic|lovely)[.!,]|"
+    r"\bwhat could (?:possibly )?go wrong\b|\bsaid no (?:one|body)\b",
     re.IGNORECASE | re.MULTILINE,
+)
+# A lower-case claim in quotes right after the brand's possessive ("X's "unlimited" plan") or
+# glossed by what it "means" is the writer quoting the brand's words against it; a capitalised
+# one is more likely a title ("X's "Getting Started" guide").
+_QUOTED_CLAIM = re.compile(
+    r"['’]s\s+(?:new\s+|latest\s+)?[\"“][a-z0-9][^\"”]{1,40}[\"”]|"
+    r"[\"”]\s+(?:means?|must mean|meaning|is code for)\b"
 )
 _WEAK_IRONY = re.compile(
     r"^\W*(?:great|wonderful|brilliant|fantastic|perfect|lovely|yay|wow|sure|cool|nice|awesome|"
@@ -274,7 +283,8 @@ _WEAK_IRONY = re.compile(
     r"\b\w+ indeed[.!]|\bwhat a way to\b|\bnever change[.!]|\bgood old\b|\bnothing beats \w+ing\b|"
     r"\bif you (?:ignore|don't count|overlook)\b|"
     r"(?:^|[.!?]\s+)(?:impressive|brilliant|great|lovely|perfect|wonderful|fantastic|amazing|"
-    r"classy|stellar|nice)[.!]",
+    r"classy|stellar|nice)[.!]|,\s*really[.!]|\bshout\s?out to\b|\b(?:lol|lmao|smh)\b|😂|"
+    r"\bso (?:good|great|smart|advanced|reliable|fast|helpful) (?:that )?(?:i|they|you|we|it)\b",
     re.IGNORECASE | re.MULTILINE,
 )
 _SCARE_QUOTE = re.compile(
@@ -290,7 +300,7 @@ def compute_irony(text: str, has_complaint: bool) -> bool:
     "love how", a short phrase in scare quotes, a lone "Great,") needs a second cue or a
     complaint elsewhere in the text.
     """
-    if _STRONG_IRONY.search(text):
+    if _STRONG_IRONY.search(text) or _QUOTED_CLAIM.search(text):
         return True
     weak = len(_WEAK_IRONY.findall(text))
     weak += sum(len(m.group(1).split()) <= _MAX_QUOTED_WORDS for m in _SCARE_QUOTE.finditer(text))
@@ -310,6 +320,19 @@ _TAKE_NOTES = re.compile(r"\b(?:take notes|could learn|learn a thing)\b", re.IGN
 _COUNTERFACTUAL = re.compile(
     r"\bif (?:the )?$|\bhalf as (?:well|good|fast|reliable)\b", re.IGNORECASE
 )
+
+
+_TOLD_TO_IMPROVE = re.compile(
+    r"\b(?:could|should|needs? to|ought to|might want to|must)\s+(?:really\s+|seriously\s+)?"
+    r"(?:take (?:some )?notes|learn|at least|do better|step up|catch up|follow suit)\b|"
+    r"\btake (?:some )?notes\b",
+    re.IGNORECASE,
+)
+
+
+def is_told_to_improve(sentence: str) -> bool:
+    """ "Y could take notes", "Y should at least ...": a sentence criticising whoever it names."""
+    return _TOLD_TO_IMPROVE.search(sentence) is not None
 
 
 def is_criticised(field: str, span: Span) -> bool:
@@ -335,6 +358,9 @@ _COMPLAINT_QUESTION = re.compile(
     r"¿?alguien más\b|quelqu'un d'autre\b|hat noch jemand\b|mais alguém\b)",
     re.IGNORECASE,
 )
+_JUST_ME = re.compile(
+    r"\b(?:or is it just me|am i the only one|or am i (?:crazy|missing something))\b", re.IGNORECASE
+)
 _AT_ALL = re.compile(r"\b(?:at all|ever|even|actually)\b[^?]*\?", re.IGNORECASE)
 _DOES_OPENER = re.compile(r"^\W*(?:does|do|did|has|have|is|are|can|will)\b", re.IGNORECASE)
 
@@ -344,9 +370,52 @@ def is_complaint_question(sentence: str) -> bool:
     text = sentence.strip()
     if not text.endswith("?") and "?" not in text:
         return False
-    if _COMPLAINT_QUESTION.match(text):
+    if _COMPLAINT_QUESTION.match(text) or _JUST_ME.search(text):
         return True
     return bool(_DOES_OPENER.match(text) and _AT_ALL.search(text))
+
+
+_LEAVING = (
+    r"(?:switch(?:ed|ing)?|mov(?:ed|ing)(?: over| away)?|migrat(?:ed|ing)|changed|"
+    r"port(?:ed|ing))"
+)
+_ARTICLE = r"(?:(?:the|our|my|all|their|your) )?"
+_LEFT_BRAND = re.compile(
+    rf"\b(?:{_LEAVING}(?: \w+)?(?: away)? from|(?:left|quit|ditched|dropped|dumped|abandoned|"
+    rf"cancel(?:l)?ed|replaced|ripped out|gave up on|got rid of|stopped using|uninstalled)) "
+    rf"{_ARTICLE}$",
+    re.IGNORECASE,
+)
+_CHOSEN_BRAND = re.compile(
+    rf"\b(?:{_LEAVING}\b[^.!?]{{0,60}}\bto|replaced\b[^.!?]{{0,60}}\bwith|"
+    rf"(?:left|quit|ditched|dropped)\b[^.!?]{{0,60}}\bfor) {_ARTICLE}$",
+    re.IGNORECASE,
+)
+_SWITCH_LOOKBACK = 80
+
+
+def compute_switch_valence(field: str, span: Span) -> float:
+    """Leaving a brand ("switched from X", "we left X", "replaced X") speaks against it; the one
+    moved to ("from Y to X", "replaced Y with X") is the one preferred."""
+    before = field[max(0, span.start - _SWITCH_LOOKBACK) : span.start]
+    if _CHOSEN_BRAND.search(before):
+        return CUE_VALENCE
+    if _LEFT_BRAND.search(before):
+        return -CUE_VALENCE
+    return 0.0
+
+
+# A sentence opening like this takes back what the one before it said ("It looked great in the
+# ads. In practice it ..."): the later sentence is the writer's verdict.
+_SENTENCE_TURN = re.compile(
+    r"^\W*(?:but|however|in practice|in reality|instead|sadly|unfortunately|except|"
+    r"turns out|it turns out|alas|that said|then (?:you|it|they|i|we))\b",
+    re.IGNORECASE,
+)
+
+
+def opens_with_turn(sentence: str) -> bool:
+    return _SENTENCE_TURN.match(sentence) is not None
 
 
 def turn_for_question(valence: float) -> float:

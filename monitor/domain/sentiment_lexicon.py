@@ -528,6 +528,46 @@ PHRASES: Final[tuple[Phrase, ...]] = (
         (
             r"fraud (?:team|department|alerts?|protection|checks?|detection|prevention)",
             r"(?:tastes?|tasted|smells?|smelled|smelt) like",
+            # Product names whose adjective is not an opinion ("smart plug", "free tier").
+            r"smart (?:plugs?|speakers?|tvs?|watch(?:es)?|home|meters?|thermostats?|locks?|"
+            r"bulbs?|phones?|displays?|doorbells?|cameras?)",
+            r"free (?:tier|plan|version|edition|account)",
+            r"as a (?:wedding |birthday |christmas |housewarming )?gift",
+        ),
+    ),
+    # A perk is mildly welcome, not the praise "loyalty", "reward" or "gift" alone would make it.
+    (
+        "customer_perk",
+        0.6,
+        (
+            r"(?:loyalty|reward|rewards) (?:cards?|programm?e?s?|points|scheme)",
+            r"gift (?:cards?|vouchers?|certificates?)",
+            r"free trial",
+        ),
+    ),
+    # A brand's promise is what the customer was told, not an opinion ("X promised a callback").
+    (
+        "promised_by",
+        None,
+        (
+            r"(?:promised|promises|had promised) (?:(?:us|me) )?(?:(?:a|an|the|our|my) )?(?:\w+ )?"
+            r"(?:delivery|refunds?|callbacks?|call back|repairs?|fix|replacement|response|reply|"
+            r"technician|engineer)",
+        ),
+    ),
+    # "a new excuse to visit" is a reason, not a complaint.
+    (
+        "another_excuse",
+        -1.5,
+        (r"(?:another|a new|more|the usual|same old|yet another) excuses?(?!\s+(?:to|for)\b)",),
+    ),
+    # --- something a customer expects, missing
+    (
+        "nothing_given",
+        -1.5,
+        (
+            r"no (?:\w+ )?(?:backups?|warning|response|reply|answer|explanation|apology|refund|"
+            r"notice|acknowledg(?:e?ment)|follow ?up|callback|call back|update)",
         ),
     ),
     # --- product faults
@@ -698,6 +738,27 @@ WORDS: Final[dict[str, float]] = {
     "outlasts": 1.5,
     "outperformed": 1.5,
     "outperforms": 1.5,
+    # Review and forum words VADER's lexicon does not have.
+    "disgraceful": -2.5,
+    "overheated": -1.8,
+    "overheats": -1.8,
+    "overheating": -1.5,
+    "flaky": -1.5,
+    "janky": -1.5,
+    "bloated": -1.2,
+    "ripoff": -2.3,
+    "subpar": -1.8,
+    "mediocre": -1.5,
+    "abysmal": -2.8,
+    "atrocious": -2.8,
+    "shambles": -2.0,
+    "clunky": -1.3,
+    "finicky": -1.0,
+    "botched": -2.0,
+    "predatory": -2.0,
+    "intuitive": 1.5,
+    "snappy": 1.5,
+    "goated": 2.0,
 }
 
 
@@ -744,3 +805,32 @@ LEXICON_ADDITIONS: Final[dict[str, float]] = {
 def compute_vader_input(text: str) -> str:
     """Return ``text`` with every known phrase rewritten to its single lexicon token."""
     return _PHRASE_RE.sub(lambda match: _TOKENS[match.lastgroup or ""], text)
+
+
+# Emoji whose name VADER reads as neutral ("thumbs up", "pouting face") or the wrong way round
+# ("fire"): each is read as one token with the valence people give it in comments.
+_EMOJI_VALENCES: Final[dict[str, tuple[str, float]]] = {
+    "👍": ("emoji_thumbs_up", 1.5),
+    "👌": ("emoji_ok_hand", 1.2),
+    "🙌": ("emoji_raised_hands", 1.5),
+    "💯": ("emoji_hundred", 1.2),
+    "🔥": ("emoji_fire", 1.0),
+    "💪": ("emoji_flexed_biceps", 1.0),
+    "🤩": ("emoji_star_struck", 2.0),
+    "👎": ("emoji_thumbs_down", -1.5),
+    "😡": ("emoji_pouting", -2.0),
+    "🤬": ("emoji_cursing", -2.5),
+    "😤": ("emoji_steaming", -1.5),
+    "💩": ("emoji_poo", -2.0),
+    "🤮": ("emoji_vomiting", -2.5),
+    "🤢": ("emoji_nauseated", -2.0),
+    "🙄": ("emoji_eye_roll", -1.0),
+    "😒": ("emoji_unamused", -1.0),
+    "🤦": ("emoji_facepalm", -1.2),
+    "🤡": ("emoji_clown", -1.2),
+}
+# What VADER replaces each of those emoji with before it reads the text.
+EMOJI_WORDS: Final[dict[str, str]] = {
+    emoji: f" {token} " for emoji, (token, _) in _EMOJI_VALENCES.items()
+}
+LEXICON_ADDITIONS.update({token: valence for token, valence in _EMOJI_VALENCES.values()})

@@ -179,3 +179,57 @@ def test_outlived_makes_the_object_the_foil() -> None:
 def test_technical_names_do_not_end_carry_over() -> None:
     text = "Acme's agent bundles an old PostgreSQL driver. It crashes every night."
     assert label("Acme", text) == "negative"
+
+
+# --- informal cues, switching, turns between sentences ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'acme\'s "unlimited" plan stops at 2 GB lol',
+        "Acme's so helpful, 3 hours on hold 😡",
+        "yeah right, acme cares about privacy",
+        "thanks a lot acme, my order is lost again",
+        "Wow, Acme billed me twice for one month. Amazing service, really.",
+        'Acme, where "next-day delivery" means next week if you are lucky.',
+    ],
+)
+def test_informal_sarcasm_is_a_complaint(text: str) -> None:
+    assert label("acme" if text.startswith(("acme", "yeah", "thanks")) else "Acme", text) == (
+        "negative"
+    )
+
+
+def test_a_capitalised_quoted_title_is_not_sarcasm() -> None:
+    assert label("Acme", 'Acme\'s "Getting Started" guide is excellent.') == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("acme 👍 would buy again", "positive"), ("acme update again 👎", "negative")],
+)
+def test_emoji_carry_their_valence(text: str, expected: str) -> None:
+    assert label("acme", text) == expected
+
+
+def test_leaving_a_brand_speaks_against_it_and_for_the_one_chosen() -> None:
+    text = "Migrated from Globex to Acme last quarter. The storage bill halved."
+    assert label("Globex", text) == "negative"
+    assert label("Acme", text) == "positive"
+    assert label("Globex", "We left Globex because builds queued for 20 minutes.") == "negative"
+
+
+def test_a_turning_sentence_outweighs_the_praise_before_it() -> None:
+    text = "Acme's thermostat looked great in the ads. In practice it can't hold a temperature."
+    assert label("Acme", text) == "negative"
+
+
+def test_a_brand_beside_one_told_to_take_notes_is_praised() -> None:
+    text = "Acme's branch staff know your name. Globex could learn from that."
+    assert label("Acme", text) == "positive"
+
+
+def test_the_brand_name_itself_is_no_opinion() -> None:
+    assert label("Best Buy", "Went to Best Buy for a cable.") == "neutral"
+    assert label("Best Buy", "Best Buy lost my order. Again.") == "negative"
