@@ -82,7 +82,11 @@ class Source(Base):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_source_published", "source_id", "published_at"),)
+    __table_args__ = (
+        Index("ix_documents_source_published", "source_id", "published_at"),
+        Index("ix_documents_thread_url", "thread_url", postgresql_using="hash"),
+        Index("ix_documents_duplicate_of_id", "duplicate_of_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
@@ -169,6 +173,9 @@ class ThreadWatch(Base):
     """A comment stream being followed: polled while it lives, less often as it cools."""
 
     __tablename__ = "thread_watches"
+    __table_args__ = (
+        Index("ix_thread_watches_thread_url", "thread_url", postgresql_using="hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))

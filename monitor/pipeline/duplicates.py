@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
-from monitor.db.repositories.fingerprints import FingerprintRepository
+from monitor.db.repositories.fingerprints import FingerprintRepository, StoredFingerprint
 from monitor.domain.dedup import Fingerprint, compute_band_keys, decide_duplicate
 
 
 def link_near_duplicate(session: Session, document_id: int, fingerprint: Fingerprint) -> int | None:
     """Store the fingerprint; if the text is a near-copy of a stored one, link it. Returns the
     original's id, or None."""
+    return link_near_duplicates(session, [(document_id, fingerprint)])[document_id]
+
+
+def link_near_duplicates(
+    session: Session, documents: Sequence[tuple[int, Fingerprint]]
+) -> dict[int, int | None]:
+    """Store the fingerprints of newly inserted documents and link each near-copy to its
+    original, in order: a document may be the copy of one stored earlier in the same list.
+
+    The store is read in a fixed number of queries whatever the number of documents.
+    """
     repo = FingerprintRepository(session)
-    keys = compute_band_keys(fingerprint)
-    candidates = repo.candidates(keys, exclude_id=document_id)
+    keyed = [(doc_id, fp, compute_band_keys(fp)) for doc_id, fp in documents]
+    by_band = repo.documents_by_band(k for _, _, keys in keyed for k in keys)
+    own_ids = {doc_id for doc_id, _ in documents}
+    known = repo.load({i for ids in by_band.values() for i in ids} - own_ids)
+    originals: dict[int, int | None] = {}
+    for doc_id, fingerprint, keys in keyed:
+        original = _find_original(by_band, known, doc_id, fingerprint, keys)
+        originals[doc_id] = original
+        if original is not None:
+            repo.mark_duplicate(doc_id, original)
+        if keys:
+            _remember(by_band, known, doc_id, fingerprint, keys, original)
+    repo.save_many([(doc_id, fp.to_bytes(), keys) for doc_id, fp, keys in keyed if keys])
+    return originals
+
+
+def _find_original(
+    by_band: dict[str, set[int]], known: dict[int, StoredFingerprint], doc_id: int,
+    fingerprint: Fingerprint, keys: Sequence[str],
+) -> int | None:
+    ids = sorted({i for k in keys for i in by_band.get(k, ()) if i in known and i != doc_id})
+    candidates = [known[i] for i in ids]
     index = decide_duplicate([Fingerprint.from_bytes(c.signature) for c in candidates],
                              fingerprint)
-    original = None if index is None else candidates[index].root_id
-    if original is not None:
-        repo.mark_duplicate(document_id, original)
-    if keys:
-        repo.save(document_id, fingerprint.to_bytes(), keys)
-    return original
+    return None if index is None else candidates[index].root_id
+
+
+def _remember(
+    by_band: dict[str, set[int]], known: dict[int, StoredFingerprint], doc_id: int,
+    fingerprint: Fingerprint, keys: Sequence[str], original: int | None,
+) -> None:
+    """Make a document of this batch a candidate for the ones after it."""
+    for key in keys:
+        by_band.setdefault(key, set()).add(doc_id)
+    known[doc_id] = StoredFingerprint(doc_id, fingerprint.to_bytes(), original)

@@ -21,7 +21,7 @@ from monitor.domain.analysis import (
     compute_analysis,
 )
 from monitor.domain.freshness import decide_backfill
-from monitor.pipeline.duplicates import link_near_duplicate
+from monitor.pipeline.duplicates import link_near_duplicates
 
 KEY_LIMIT = 700
 
@@ -67,9 +67,8 @@ def save_documents(
     kind, analysed, first_fetch = prepared.kind, prepared.analysed, prepared.first_fetch
     rows = [_document_row(d, a, source_id, now) for d, a in analysed]
     inserted = DocumentRepository(session).insert_new(rows)
-    for doc, analysis in analysed:
-        if doc.key in inserted:
-            link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
+    link_near_duplicates(session, [(inserted[d.key], a.fingerprint) for d, a in analysed
+                                   if d.key in inserted])
     mention_rows = [
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
                     backfill=decide_backfill(first_fetch=first_fetch,
