@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -86,20 +87,24 @@ async def run_collect_cycle(
 ) -> CycleReport:
     """Fetch every due source (or all with ``include_all``), then the threads due.
 
+    Sources are claimed a batch at a time while any is due and the cycle is within
+    ``collector.cycle_budget`` (``include_all`` has no budget: it fetches them all).
     Threads found by this cycle's sources are due at once, so one cycle collects posts and
     their comments.
     """
     now = now or datetime.now(UTC)
+    settings = runtime.settings.collector
+    deadline = None if include_all else time.monotonic() + settings.cycle_budget.total_seconds()
     report = CycleReport()
-    sources = await asyncio.to_thread(_claim_sources, runtime, now, include_all)
-    if on_claimed:
-        on_claimed(len(sources))
+    if include_all:
+        await asyncio.to_thread(_make_all_due, runtime, now)
     analyser = await asyncio.to_thread(load_analyser, runtime)
-    async with build_fetcher(fetch_options(runtime.settings.collector)) as fetcher:
+    async with build_fetcher(fetch_options(settings)) as fetcher:
         runner = _Runner(runtime, analyser, report, on_progress)
-        await runner.run(fetcher, sources)
-        threads = await asyncio.to_thread(_claim_threads, runtime, max(now, datetime.now(UTC)))
-        await runner.run(fetcher, threads)
+        await runner.drain(fetcher, lambda: _claim_sources(runtime, now), deadline, on_claimed)
+        await runner.drain(
+            fetcher, lambda: _claim_threads(runtime, max(now, datetime.now(UTC))), deadline, None
+        )
     return report
 
 
@@ -109,6 +114,26 @@ class _Runner:
     analyser: Analyser
     report: CycleReport
     on_progress: Callable[[SourceOutcome], None] | None
+
+    async def drain(
+        self, fetcher: Fetcher, claim: Callable[[], Sequence[CollectJob]],
+        deadline: float | None, on_claimed: Callable[[int], None] | None,
+    ) -> None:
+        """Claim and run batches until nothing new is due or the deadline has passed."""
+        seen: set[int] = set()
+        while deadline is None or time.monotonic() < deadline:
+            claimed = await asyncio.to_thread(claim)
+            jobs = [job for job in claimed if job.id not in seen]
+            if len(jobs) < len(claimed):
+                # Due again within this cycle (a clock far ahead): leave it to the next cycle.
+                await asyncio.to_thread(_release, self.runtime,
+                                        [job for job in claimed if job.id in seen])
+            if not jobs:
+                return
+            seen.update(job.id for job in jobs)
+            if on_claimed:
+                on_claimed(len(seen))
+            await self.run(fetcher, jobs)
 
     async def run(self, fetcher: Fetcher, jobs: Sequence[CollectJob]) -> None:
         for next_done in asyncio.as_completed([job.fetch(fetcher) for job in jobs]):
@@ -151,14 +176,28 @@ class _Runner:
         return SourceOutcome(job.id, job.name, "error", error=message, is_thread=job.is_thread)
 
 
-def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[SourceJob]:
+def _make_all_due(runtime: Runtime, now: datetime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        SourceRepository(session).make_all_due(now)
+
+
+def _claim_sources(runtime: Runtime, now: datetime) -> list[SourceJob]:
     settings = runtime.settings.collector
     with unit_of_work(runtime.sessions) as session:
         sources = SourceRepository(session).claim_due(
             now, limit=settings.batch_size, per_host=settings.per_host_batch,
-            lease=CLAIM_LEASE, include_all=include_all,
+            lease=CLAIM_LEASE, include_all=False,
         )
         return [SourceJob.from_row(s) for s in sources]
+
+
+def _release(runtime: Runtime, jobs: Sequence[CollectJob]) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        for job in jobs:
+            if job.is_thread:
+                ThreadRepository(session).release(job.id)
+            else:
+                SourceRepository(session).release(job.id)
 
 
 def _claim_threads(runtime: Runtime, now: datetime) -> list[ThreadJob]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from monitor.config import Settings
 from monitor.db.models import Document, Mention, Source, ThreadWatch
@@ -286,3 +286,44 @@ def test_topics_come_from_the_config_when_given(
     with runtime.sessions() as session:
         topics = {t for m in session.scalars(select(Mention)) for t in m.topics}
     assert topics == {"gadgets"}
+
+
+def _feed_server(paths: list[str]) -> FixtureServer:
+    def feed(path: str) -> Reply:
+        item = (f"<item><title>Post {path}</title><link>http://example.com{path}</link>"
+                f"<guid>{path}</guid><description>About Acme.</description></item>")
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{path}</title>{item}'
+        return Reply(200, (body + "</channel></rss>").encode(),
+                     {"Content-Type": "application/rss+xml"})
+    return FixtureServer({path: feed(path) for path in paths}).start()
+
+
+def test_a_cycle_fetches_every_source_however_many_batches_it_takes(runtime: Runtime) -> None:
+    paths = [f"/feed/{n}/" for n in range(11)]
+    server = _feed_server(paths)
+    try:
+        loopback = server.base_url.replace("127.0.0.1", "localhost")
+        sources: list[dict[str, object]] = [
+            {"name": f"Feed {n}", "url": (loopback if n % 3 == 0 else server.base_url) + path}
+            for n, path in enumerate(paths)
+        ]
+        runtime = _configure(runtime, sources, batch_size=3, per_host_batch=2)
+        claimed: list[int] = []
+        everything = asyncio.run(run_collect_cycle(runtime, include_all=True,
+                                                   on_claimed=claimed.append))
+        assert sorted(o.name for o in everything.sources) == sorted(s["name"] for s in sources)
+        assert {o.status for o in everything.sources} == {"ok"}
+        assert all(server.requests_for(path) for path in paths)
+        assert claimed[-1] == len(paths)
+        assert len(claimed) >= len(paths) // 3
+
+        assert asyncio.run(run_collect_cycle(runtime)).sources == []  # none due yet
+        again = asyncio.run(run_collect_cycle(runtime, include_all=True))
+        assert len(again.sources) == len(paths)  # --all means all, due or not
+        with runtime.sessions() as session:
+            session.execute(update(Source).values(next_check_at=datetime.now(UTC)))
+            session.commit()
+        due = asyncio.run(run_collect_cycle(runtime))
+        assert len(due.sources) == len(paths)  # all due: all fetched in one cycle
+    finally:
+        server.stop()

@@ -110,6 +110,11 @@ class ThreadRepository:
         self.session.flush()
         return claimed
 
+    def release(self, watch_id: int) -> None:
+        """Give back a claimed thread without fetching it."""
+        self.get(watch_id).claimed_until = None
+        self.session.flush()
+
     def record_fetch(
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,
         found_new: bool, next_check_at: datetime | None,
