@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from monitor.config import Settings
+from collectors.document import CollectResult, FetchState
+from collectors.document import Document as CollectedDocument
+from collectors.fetching import Fetcher
+from monitor.config import CollectorSettings, Settings
 from monitor.db.models import Document, Mention, Source, ThreadWatch
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.pipeline.collect import CycleReport, run_collect_cycle
+from monitor.pipeline.analyser import load_analyser
+from monitor.pipeline.collect import CycleReport, _Runner, run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
+from monitor.pipeline.jobs import Fetched, SourceJob
+from monitor.pipeline.store import PreparedDocuments, StoreReport
 from monitor.runtime import Runtime
 from tests.collectors.conftest import SITES, FixtureServer, Reply
 
@@ -327,3 +336,51 @@ def test_a_cycle_fetches_every_source_however_many_batches_it_takes(runtime: Run
         assert len(due.sources) == len(paths)  # all due: all fetched in one cycle
     finally:
         server.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class _OfflineJob(SourceJob):
+    """A source whose fetch needs no network; ``broken`` makes storing its result fail."""
+
+    documents: tuple[CollectedDocument, ...] = ()
+    broken: bool = False
+
+    async def fetch(self, fetcher: Fetcher) -> Fetched:
+        return self, CollectResult(list(self.documents), FetchState(), 200)
+
+    def save_result(self, session: Session, settings: CollectorSettings,
+                    prepared: PreparedDocuments, result: CollectResult,
+                    now: datetime) -> StoreReport:
+        stored = SourceJob.save_result(self, session, settings, prepared, result, now)
+        if self.broken:
+            raise RuntimeError("storage refused")
+        return stored
+
+
+def test_results_stored_together_fail_alone(runtime: Runtime) -> None:
+    runtime = _configure(runtime, [{"name": f"Feed {n}", "url": f"https://f{n}.example.com/"}
+                                   for n in range(3)])
+    with runtime.sessions() as session:
+        rows = session.scalars(select(Source).order_by(Source.id)).all()
+        jobs = [_OfflineJob(**{f: getattr(SourceJob.from_row(row), f) for f in _JOB_FIELDS},
+                            documents=(CollectedDocument(
+                                key=f"doc-{row.id}", url=f"{row.url}p", kind="post",
+                                title="Acme", text="Acme is fine."),),
+                            broken=index == 1)
+                for index, row in enumerate(rows)]
+    report = CycleReport()
+    runner = _Runner(runtime, load_analyser(runtime), report, None)
+    asyncio.run(runner.run(cast(Fetcher, None), jobs))
+
+    assert sorted(o.status for o in report.outcomes) == ["error", "ok", "ok"]
+    with runtime.sessions() as session:
+        keys = set(session.scalars(select(Document.key)))
+        broken = session.get_one(Source, jobs[1].id)
+    assert keys == {f"doc-{jobs[0].id}", f"doc-{jobs[2].id}"}
+    assert broken.error_count == 1
+    assert broken.last_error is not None
+    assert "storage refused" in broken.last_error
+
+
+_JOB_FIELDS = ("id", "name", "url", "kind", "options", "interval", "etag", "last_modified",
+               "error_count", "first_crawl")
