@@ -8,6 +8,7 @@ the digest cannot go out twice because its delivery is keyed by its week.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,11 +19,15 @@ from apscheduler.triggers.cron import CronTrigger
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
 from monitor.pipeline.digest import compute_last_week, send_digest
+from monitor.pipeline.maintenance import refresh_statistics
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 DEFAULT_TICK = timedelta(seconds=30)
 DELIVERY_TICK = timedelta(seconds=20)
+# Planner statistics go stale as the store grows: a plan chosen for ten thousand mentions can
+# read every row of a million.
+STATISTICS_TICK = timedelta(hours=6)
 
 
 def build_scheduler(runtime: Runtime, tick: timedelta = DEFAULT_TICK) -> AsyncIOScheduler:
@@ -31,6 +36,8 @@ def build_scheduler(runtime: Runtime, tick: timedelta = DEFAULT_TICK) -> AsyncIO
                       id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.add_job(_deliver, "interval", seconds=DELIVERY_TICK.total_seconds(),
                       args=[runtime], id="deliver", max_instances=1, coalesce=True)
+    scheduler.add_job(_refresh_statistics, "interval", seconds=STATISTICS_TICK.total_seconds(),
+                      args=[runtime], id="statistics", max_instances=1, coalesce=True)
     notifications = runtime.settings.notifications
     if notifications.email is not None and notifications.digest.enabled:
         at = notifications.digest.at
@@ -61,6 +68,13 @@ async def _deliver(runtime: Runtime) -> None:
         await send_due_deliveries(runtime)
     except Exception:
         log.exception("delivery run failed")
+
+
+async def _refresh_statistics(runtime: Runtime) -> None:
+    try:
+        await asyncio.to_thread(refresh_statistics, runtime)
+    except Exception:
+        log.exception("refreshing planner statistics failed")
 
 
 async def _digest(runtime: Runtime) -> None:

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.errors import DatabaseError
 
 MIGRATIONS_DIR = Path(
@@ -42,6 +43,8 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
             with connection.begin():
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
+                # New indexes are useless to SQLite's planner until it has statistics.
+                refresh_planner_statistics(connection)
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")
