@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,7 +86,9 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_source_published", "source_id", "published_at"),
         Index("ix_documents_thread_url", "thread_url", postgresql_using="hash"),
-        Index("ix_documents_duplicate_of_id", "duplicate_of_id"),
+        Index("ix_documents_duplicate_of_id", "duplicate_of_id",
+              sqlite_where=text("duplicate_of_id IS NOT NULL"),
+              postgresql_where=text("duplicate_of_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
