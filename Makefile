@@ -28,9 +28,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Every benchmark; Postgres halves run when MONITOR_BENCH_POSTGRES_URL names a server.
 bench: $(STAMP)
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/sentiment_eval.py
+	$(BIN)/python bench/desk_bench.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data

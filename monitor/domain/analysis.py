@@ -13,7 +13,7 @@ from typing import Protocol
 
 from monitor.domain.dedup import Fingerprint, compute_content_hash, compute_fingerprint
 from monitor.domain.query import MatchInput, QuerySet
-from monitor.domain.sentiment import SentimentScore, score_document, score_mention
+from monitor.domain.sentiment import SentimentScore, score_mention
 from monitor.domain.snippets import render_snippet
 from monitor.domain.spans import Span
 
@@ -53,9 +53,12 @@ class MentionFinding:
 
 @dataclass(frozen=True, slots=True)
 class DocumentAnalysis:
-    """What is kept of a document. Its whole-text sentiment and near-duplicate fingerprint
-    serve only documents that mention a brand (nothing else is ever listed), so the other
-    93% or so of what is crawled skip both: they were most of the cost of ingesting."""
+    """What is kept of a document.
+
+    Sentiment is scored only on the mentions' contexts: no view shows a whole document's
+    sentiment, and scoring every crawled text was half the cost of ingesting, so ``sentiment``
+    is left unscored (None). The near-duplicate fingerprint serves only documents that
+    mention a brand (nothing else is ever listed), so the other 93% or so skip it."""
 
     language: str | None
     content_hash: str
@@ -84,7 +87,7 @@ def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnaly
         language=language,
         content_hash=compute_content_hash(doc.title, doc.text),
         fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}") if mentions else None,
-        sentiment=score_document(doc.title, doc.text, language) if mentions else None,
+        sentiment=None,
         mentions=mentions,
     )
 

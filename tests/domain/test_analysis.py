@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from monitor.config import Settings
 from monitor.domain.analysis import IncomingDocument, compute_analysis
 from monitor.domain.dedup import compute_fingerprint
-from monitor.domain.sentiment import score_document, score_mention
+from monitor.domain.sentiment import score_mention
 from monitor.pipeline.analyser import build_analyser
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
@@ -21,16 +21,16 @@ def _doc(text: str) -> IncomingDocument:
                             discovered_at=NOW, source_kind="rss", language="en")
 
 
-def test_a_document_naming_a_brand_gets_every_score() -> None:
+def test_a_document_naming_a_brand_gets_its_mention_scored_and_a_fingerprint() -> None:
     analysis = compute_analysis(build_analyser(Settings(), {1: "Acme"}), _doc(TEXT))
     assert [m.brand_id for m in analysis.mentions] == [1]
     mention = analysis.mentions[0]
     assert mention.sentiment == score_mention("Kettles", TEXT, mention.spans, "en")
-    assert analysis.sentiment == score_document("Kettles", TEXT, "en")
+    assert analysis.sentiment is None  # only the mention's context is scored
     assert analysis.fingerprint == compute_fingerprint(f"Kettles\n{TEXT}")
 
 
-def test_a_document_naming_no_brand_skips_sentiment_and_fingerprint() -> None:
+def test_a_document_naming_no_brand_skips_the_fingerprint() -> None:
     text = TEXT.replace("Acme", "The")
     analysis = compute_analysis(build_analyser(Settings(), {1: "Acme"}), _doc(text))
     assert analysis.mentions == []
