@@ -68,7 +68,7 @@ class ParsePool:
         inline_below_bytes: int = INLINE_BELOW_BYTES,
         grace_s: float = GRACE_S,
     ) -> None:
-        self.workers = workers or max(1, min(4, len(os.sched_getaffinity(0))))
+        self.workers = workers or max(1, min(4, (os.cpu_count() or 2) - 1))
         self.time_limit_s = time_limit_s
         self.grace_s = grace_s
         self.inline_below_bytes = inline_below_bytes
