@@ -49,11 +49,17 @@ lock: $(UV)
 lock-upgrade: $(UV)
 	$(UV) lock --upgrade
 
+# Every benchmark; Postgres halves run when MONITOR_BENCH_POSTGRES_URL names a server.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/sentiment_eval.py
 	$(BIN)/python bench/topic_eval.py
 	$(BIN)/python bench/terms_eval.py
+	$(BIN)/python bench/desk_bench.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/opml_bench.py
+	$(BIN)/python bench/comment_eval.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build *.egg-info .mypy_cache .ruff_cache .pytest_cache demo-data

@@ -117,6 +117,7 @@ class CollectorSettings(_Section):
     obey_robots: bool = True
     batch_size: int = Field(default=50, gt=0)
     per_host_batch: int = Field(default=10, gt=0)
+    cycle_budget: Duration = timedelta(minutes=10)
     max_backoff: Duration = timedelta(hours=12)
     follow_threads_for: Duration = timedelta(days=14)
     # Every language sentiment is scored in: with English alone, a Spanish comment would be

@@ -17,15 +17,18 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.db.engine import refresh_statistics
 from monitor.db.repositories.claims import hold_singleton
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
 from monitor.pipeline.digest import compute_last_week, send_digest
+from monitor.pipeline.maintenance import refresh_statistics
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 DELIVERY_TICK = timedelta(seconds=20)
+# Planner statistics go stale as the store grows: a plan chosen for ten thousand mentions can
+# read every row of a million.
+STATISTICS_TICK = timedelta(hours=6)
 
 
 def build_scheduler(runtime: Runtime, tick: timedelta | None = None) -> AsyncIOScheduler:
@@ -35,9 +38,8 @@ def build_scheduler(runtime: Runtime, tick: timedelta | None = None) -> AsyncIOS
                       id="cycle", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.add_job(_deliver, "interval", seconds=min(tick, DELIVERY_TICK).total_seconds(),
                       args=[runtime], id="deliver", max_instances=1, coalesce=True)
-    # The query planner's statistics follow the data as it grows (SQLite only; quick).
-    scheduler.add_job(refresh_statistics, "interval", hours=1, args=[runtime.engine],
-                      id="statistics", max_instances=1, coalesce=True)
+    scheduler.add_job(_refresh_statistics, "interval", seconds=STATISTICS_TICK.total_seconds(),
+                      args=[runtime], id="statistics", max_instances=1, coalesce=True)
     notifications = runtime.settings.notifications
     if notifications.email is not None and notifications.digest.enabled:
         at = notifications.digest.at
@@ -77,6 +79,13 @@ async def _deliver(runtime: Runtime) -> None:
         log.info("delivery run stopped: shutting down")
     except Exception:
         log.exception("delivery run failed")
+
+
+async def _refresh_statistics(runtime: Runtime) -> None:
+    try:
+        await asyncio.to_thread(refresh_statistics, runtime)
+    except Exception:
+        log.exception("refreshing planner statistics failed")
 
 
 async def _digest(runtime: Runtime) -> None:

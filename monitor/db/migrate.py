@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from monitor.db.location import describe_url
+from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.errors import DatabaseError
 
 
@@ -73,6 +74,8 @@ def _upgrade(engine: Engine, revision: str) -> None:
             with connection.begin():
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
+                # New indexes are useless to SQLite's planner until it has statistics.
+                refresh_planner_statistics(connection)
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -87,6 +88,10 @@ class Document(Base):
     __table_args__ = (
         Index("ix_documents_source_published", "source_id", "published_at"),
         Index("ix_documents_thread", "thread_id", "published_at"),
+        Index("ix_documents_thread_url", "thread_url", postgresql_using="hash"),
+        Index("ix_documents_duplicate_of_id", "duplicate_of_id",
+              sqlite_where=text("duplicate_of_id IS NOT NULL"),
+              postgresql_where=text("duplicate_of_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,6 +188,9 @@ class ThreadWatch(Base):
     """A comment stream being followed: polled while it lives, less often as it cools."""
 
     __tablename__ = "thread_watches"
+    __table_args__ = (
+        Index("ix_thread_watches_thread_url", "thread_url", postgresql_using="hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))

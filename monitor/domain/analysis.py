@@ -13,7 +13,7 @@ from typing import Protocol
 
 from monitor.domain.dedup import Fingerprint, compute_content_hash, compute_fingerprint
 from monitor.domain.query import MatchInput, QuerySet
-from monitor.domain.sentiment import SentimentScore, score_document, score_mention
+from monitor.domain.sentiment import SentimentScore, score_mention
 from monitor.domain.snippets import render_snippet
 from monitor.domain.spans import Span
 
@@ -53,10 +53,17 @@ class MentionFinding:
 
 @dataclass(frozen=True, slots=True)
 class DocumentAnalysis:
+    """What is kept of a document.
+
+    Sentiment is scored only on the mentions' contexts: no view shows a whole document's
+    sentiment, and scoring every crawled text was half the cost of ingesting, so ``sentiment``
+    is left unscored (None). The near-duplicate fingerprint serves only documents that
+    mention a brand (nothing else is ever listed), so the other 93% or so skip it."""
+
     language: str | None
     content_hash: str
-    fingerprint: Fingerprint
-    sentiment: SentimentScore
+    fingerprint: Fingerprint | None
+    sentiment: SentimentScore | None
     mentions: list[MentionFinding] = field(default_factory=list)
 
 
@@ -72,16 +79,16 @@ class Analyser:
 def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnalysis:
     language = doc.language or analyser.languages.detect(f"{doc.title}\n{doc.text}")
     match_input = _match_input(doc, language)
-    matches = analyser.brands.match(match_input)
+    mentions = [
+        compute_finding(analyser, match_input, brand_id, spans, language)
+        for brand_id, spans in sorted(analyser.brands.match(match_input).items())
+    ]
     return DocumentAnalysis(
         language=language,
         content_hash=compute_content_hash(doc.title, doc.text),
-        fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}"),
-        sentiment=score_document(doc.title, doc.text, language),
-        mentions=[
-            compute_finding(analyser, match_input, brand_id, spans, language)
-            for brand_id, spans in sorted(matches.items())
-        ],
+        fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}") if mentions else None,
+        sentiment=None,
+        mentions=mentions,
     )
 
 

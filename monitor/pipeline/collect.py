@@ -1,18 +1,21 @@
 """One collection cycle: claim due sources, then due threads; fetch in parallel; store each.
 
-Only the fetching runs concurrently; each source's (or thread's) documents, mentions and
-fetch state are written in one transaction, so a crash never leaves a document without its
-mentions and a re-run stores nothing twice.
+Fetches run concurrently, and go on while finished ones are stored: the results that are
+ready are written together, one transaction per batch with a savepoint per source (or
+thread), so a crash never leaves a document without its mentions, one bad result fails
+alone, and a re-run stores nothing twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from collectors.document import CollectResult
 from collectors.errors import CollectorError, RateLimited
 from collectors.fetching import Fetcher
 from collectors.http import FetchOptions, build_fetcher
@@ -23,6 +26,7 @@ from monitor.domain.analysis import Analyser
 from monitor.errors import MonitorError
 from monitor.pipeline.analyser import load_analyser
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
+from monitor.pipeline.store import PreparedDocuments, StoreReport
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,9 @@ log = logging.getLogger(__name__)
 PROGRAM_ERRORS: tuple[type[BaseException], ...] = (
     ImportError, AttributeError, NameError, TypeError, NotImplementedError, AssertionError,
 )
+# Fetch results written in one transaction: fewer commits (each an fsync on SQLite) while the
+# next fetches run.
+STORE_BATCH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +102,24 @@ async def run_collect_cycle(
 ) -> CycleReport:
     """Fetch every due source (or all with ``include_all``), then the threads due.
 
+    Sources are claimed a batch at a time while any is due and the cycle is within
+    ``collector.cycle_budget`` (``include_all`` has no budget: it fetches them all).
     Threads found by this cycle's sources are due at once, so one cycle collects posts and
     their comments.
     """
     now = now or datetime.now(UTC)
+    settings = runtime.settings.collector
+    deadline = None if include_all else time.monotonic() + settings.cycle_budget.total_seconds()
     report = CycleReport()
-    sources = await asyncio.to_thread(_claim_sources, runtime, now, include_all)
-    if on_claimed:
-        on_claimed(len(sources))
+    if include_all:
+        await asyncio.to_thread(_make_all_due, runtime, now)
     analyser = await asyncio.to_thread(load_analyser, runtime)
-    async with build_fetcher(fetch_options(runtime.settings.collector)) as fetcher:
+    async with build_fetcher(fetch_options(settings)) as fetcher:
         runner = _Runner(runtime, analyser, report, on_progress)
-        await runner.run(fetcher, sources)
-        threads = await asyncio.to_thread(_claim_threads, runtime, max(now, datetime.now(UTC)))
-        await runner.run(fetcher, threads)
+        await runner.drain(fetcher, lambda: _claim_sources(runtime, now), deadline, on_claimed)
+        await runner.drain(
+            fetcher, lambda: _claim_threads(runtime, max(now, datetime.now(UTC))), deadline, None
+        )
     return report
 
 
@@ -119,13 +130,82 @@ class _Runner:
     report: CycleReport
     on_progress: Callable[[SourceOutcome], None] | None
 
+    async def drain(
+        self, fetcher: Fetcher, claim: Callable[[], Sequence[CollectJob]],
+        deadline: float | None, on_claimed: Callable[[int], None] | None,
+    ) -> None:
+        """Claim and run batches until nothing new is due or the deadline has passed."""
+        seen: set[int] = set()
+        while deadline is None or time.monotonic() < deadline:
+            claimed = await asyncio.to_thread(claim)
+            jobs = [job for job in claimed if job.id not in seen]
+            if len(jobs) < len(claimed):
+                # Due again within this cycle (a clock far ahead): leave it to the next cycle.
+                await asyncio.to_thread(_release, self.runtime,
+                                        [job for job in claimed if job.id in seen])
+            if not jobs:
+                return
+            seen.update(job.id for job in jobs)
+            if on_claimed:
+                on_claimed(len(seen))
+            await self.run(fetcher, jobs)
+
     async def run(self, fetcher: Fetcher, jobs: Sequence[CollectJob]) -> None:
-        for next_done in asyncio.as_completed([job.fetch(fetcher) for job in jobs]):
-            fetched = await next_done
-            outcome = await asyncio.to_thread(self._record, fetched)
-            self.report.outcomes.append(outcome)
-            if self.on_progress and not outcome.is_thread:
-                self.on_progress(outcome)
+        """Fetch the jobs concurrently; while results are stored (a batch per transaction,
+        in a thread), the other fetches go on."""
+        done: asyncio.Queue[Fetched] = asyncio.Queue()
+        tasks = [asyncio.create_task(_fetch_into(job, fetcher, done)) for job in jobs]
+        try:
+            pending = len(tasks)
+            while pending:
+                batch = [await done.get()]
+                while len(batch) < STORE_BATCH and not done.empty():
+                    batch.append(done.get_nowait())
+                pending -= len(batch)
+                for outcome in await asyncio.to_thread(self._record_batch, batch):
+                    self.report.outcomes.append(outcome)
+                    if self.on_progress and not outcome.is_thread:
+                        self.on_progress(outcome)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    def _record_batch(self, batch: list[Fetched]) -> list[SourceOutcome]:
+        now = datetime.now(UTC)
+        outcomes: list[SourceOutcome] = []
+        ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]] = []
+        for job, result in batch:
+            if isinstance(result, BaseException):
+                outcomes.append(self._record_failure(job, result, now))
+                continue
+            try:
+                with self.runtime.reads() as reads:
+                    ready.append((job, result, job.prepare(reads, self.analyser, result, now)))
+            except Exception as exc:
+                outcomes.append(self._record_failure(job, exc, now))
+        return outcomes + self._save_all(ready, now)
+
+    def _save_all(
+        self, ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]], now: datetime
+    ) -> list[SourceOutcome]:
+        """One transaction for the batch, a savepoint per job: one bad result fails alone."""
+        saved: list[tuple[CollectJob, CollectResult, StoreReport]] = []
+        failed: list[tuple[CollectJob, Exception]] = []
+        try:
+            with unit_of_work(self.runtime.sessions) as session:
+                for job, result, prepared in ready:
+                    try:
+                        with session.begin_nested():
+                            stored = job.save_result(session, self.runtime.settings.collector,
+                                                     prepared, result, now)
+                        saved.append((job, result, stored))
+                    except Exception as exc:
+                        failed.append((job, exc))
+        except Exception:
+            log.warning("batch store failed; storing its results one by one", exc_info=True)
+            return [self._record((job, result)) for job, result, _ in ready]
+        return ([_stored_outcome(job, result, stored) for job, result, stored in saved]
+                + [self._record_failure(job, exc, now) for job, exc in failed])
 
     def _record(self, fetched: Fetched) -> SourceOutcome:
         job, result = fetched
@@ -140,11 +220,7 @@ class _Runner:
                                          result, now)
         except Exception as exc:
             return self._record_failure(job, exc, now)
-        log.info("collected", extra={**job.log_ids(), "new": stored.new_documents})
-        status = "not_modified" if result.not_modified else "ok"
-        return SourceOutcome(job.id, job.name, status, stored.new_documents,
-                             stored.new_mentions, is_thread=job.is_thread)
-
+        return _stored_outcome(job, result, stored)
 
     def _record_failure(self, job: CollectJob, error: BaseException, now: datetime
                         ) -> SourceOutcome:
@@ -165,15 +241,41 @@ class _Runner:
         return SourceOutcome(job.id, job.name, "error", error=message, is_thread=job.is_thread)
 
 
-def _claim_sources(runtime: Runtime, now: datetime, include_all: bool) -> list[SourceJob]:
+async def _fetch_into(job: CollectJob, fetcher: Fetcher, done: asyncio.Queue[Fetched]) -> None:
+    await done.put(await job.fetch(fetcher))
+
+
+def _stored_outcome(job: CollectJob, result: CollectResult, stored: StoreReport
+                    ) -> SourceOutcome:
+    log.info("collected", extra={**job.log_ids(), "new": stored.new_documents})
+    status = "not_modified" if result.not_modified else "ok"
+    return SourceOutcome(job.id, job.name, status, stored.new_documents,
+                         stored.new_mentions, is_thread=job.is_thread)
+
+
+def _make_all_due(runtime: Runtime, now: datetime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        SourceRepository(session).make_all_due(now)
+
+
+def _claim_sources(runtime: Runtime, now: datetime) -> list[SourceJob]:
     settings = runtime.settings.collector
     with unit_of_work(runtime.sessions) as session:
         sources = SourceRepository(session).claim_due(
             now, limit=settings.batch_size, per_host=settings.per_host_batch,
-            terms=runtime.claim_terms, include_all=include_all,
+            terms=runtime.claim_terms, include_all=False,
         )
         queries = [b.query for b in BrandRepository(session).list_all() if b.enabled]
         return [SourceJob.from_row(s, queries) for s in sources]
+
+
+def _release(runtime: Runtime, jobs: Sequence[CollectJob]) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        for job in jobs:
+            if job.is_thread:
+                ThreadRepository(session).release(job.id)
+            else:
+                SourceRepository(session).release(job.id)
 
 
 def _claim_threads(runtime: Runtime, now: datetime) -> list[ThreadJob]:

@@ -22,7 +22,7 @@ from monitor.domain.analysis import (
     compute_analysis,
 )
 from monitor.domain.freshness import decide_backfill
-from monitor.pipeline.duplicates import link_near_duplicate
+from monitor.pipeline.duplicates import link_near_duplicates
 
 KEY_LIMIT = 700
 
@@ -69,9 +69,8 @@ def save_documents(
     kind, analysed, first_fetch = prepared.kind, prepared.analysed, prepared.first_fetch
     rows = [_document_row(d, a, source_id, now) for d, a in analysed]
     inserted = DocumentRepository(session).insert_new(rows)
-    for doc, analysis in analysed:
-        if doc.key in inserted:
-            link_near_duplicate(session, inserted[doc.key], analysis.fingerprint)
+    link_near_duplicates(session, [(inserted[d.key], a.fingerprint) for d, a in analysed
+                                   if d.key in inserted and a.fingerprint is not None])
     mention_rows = [
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
                     backfill=decide_backfill(first_fetch=first_fetch
@@ -115,9 +114,13 @@ def _document_row(
         "thread_url": _fit(doc.thread_url, 2000), "thread_title": _clean(doc.thread_title),
         "parent_key": fit_key(doc.parent_key) if doc.parent_key else None,
         "language": _fit(analysis.language, 10), "engagement": dict(doc.engagement),
-        "content_hash": analysis.content_hash, "sentiment_score": analysis.sentiment.score,
+        "content_hash": analysis.content_hash, "sentiment_score": _score(analysis),
         "duplicate_of_id": None,
     }
+
+
+def _score(analysis: DocumentAnalysis) -> float | None:
+    return None if analysis.sentiment is None else analysis.sentiment.score
 
 
 def _clean(text: str | None) -> str | None:

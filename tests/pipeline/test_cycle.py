@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
-from monitor.config import Settings
+from collectors.document import CollectResult, FetchState
+from collectors.document import Document as CollectedDocument
+from collectors.fetching import Fetcher
+from monitor.config import CollectorSettings, Settings
 from monitor.db.models import Document, Mention, Source, ThreadWatch
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.pipeline.collect import CycleReport, run_collect_cycle
+from monitor.pipeline.analyser import load_analyser
+from monitor.pipeline.collect import CycleReport, _Runner, run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
+from monitor.pipeline.jobs import Fetched, SourceJob
+from monitor.pipeline.store import PreparedDocuments, StoreReport
 from monitor.runtime import Runtime
 from tests.collectors.conftest import SITES, FixtureServer, Reply
 
@@ -291,3 +300,92 @@ def test_topics_come_from_the_config_when_given(
     with runtime.sessions() as session:
         topics = {t for m in session.scalars(select(Mention)) for t in m.topics}
     assert topics == {"gadgets"}
+
+
+def _feed_server(paths: list[str]) -> FixtureServer:
+    def feed(path: str) -> Reply:
+        item = (f"<item><title>Post {path}</title><link>http://example.com{path}</link>"
+                f"<guid>{path}</guid><description>About Acme.</description></item>")
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{path}</title>{item}'
+        return Reply(200, (body + "</channel></rss>").encode(),
+                     {"Content-Type": "application/rss+xml"})
+    return FixtureServer({path: feed(path) for path in paths}).start()
+
+
+def test_a_cycle_fetches_every_source_however_many_batches_it_takes(runtime: Runtime) -> None:
+    paths = [f"/feed/{n}/" for n in range(11)]
+    server = _feed_server(paths)
+    try:
+        loopback = server.base_url.replace("127.0.0.1", "localhost")
+        sources: list[dict[str, object]] = [
+            {"name": f"Feed {n}", "url": (loopback if n % 3 == 0 else server.base_url) + path}
+            for n, path in enumerate(paths)
+        ]
+        runtime = _configure(runtime, sources, batch_size=3, per_host_batch=2)
+        claimed: list[int] = []
+        everything = asyncio.run(run_collect_cycle(runtime, include_all=True,
+                                                   on_claimed=claimed.append))
+        assert sorted(o.name for o in everything.sources) == sorted(s["name"] for s in sources)
+        assert {o.status for o in everything.sources} == {"ok"}
+        assert all(server.requests_for(path) for path in paths)
+        assert claimed[-1] == len(paths)
+        assert len(claimed) >= len(paths) // 3
+
+        assert asyncio.run(run_collect_cycle(runtime)).sources == []  # none due yet
+        again = asyncio.run(run_collect_cycle(runtime, include_all=True))
+        assert len(again.sources) == len(paths)  # --all means all, due or not
+        with runtime.sessions() as session:
+            session.execute(update(Source).values(next_check_at=datetime.now(UTC)))
+            session.commit()
+        due = asyncio.run(run_collect_cycle(runtime))
+        assert len(due.sources) == len(paths)  # all due: all fetched in one cycle
+    finally:
+        server.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class _OfflineJob(SourceJob):
+    """A source whose fetch needs no network; ``broken`` makes storing its result fail."""
+
+    documents: tuple[CollectedDocument, ...] = ()
+    broken: bool = False
+
+    async def fetch(self, fetcher: Fetcher) -> Fetched:
+        return self, CollectResult(list(self.documents), FetchState(), 200)
+
+    def save_result(self, session: Session, settings: CollectorSettings,
+                    prepared: PreparedDocuments, result: CollectResult,
+                    now: datetime) -> StoreReport:
+        stored = SourceJob.save_result(self, session, settings, prepared, result, now)
+        if self.broken:
+            raise RuntimeError("storage refused")
+        return stored
+
+
+def test_results_stored_together_fail_alone(runtime: Runtime) -> None:
+    runtime = _configure(runtime, [{"name": f"Feed {n}", "url": f"https://f{n}.example.com/"}
+                                   for n in range(3)])
+    with runtime.sessions() as session:
+        rows = session.scalars(select(Source).order_by(Source.id)).all()
+        jobs = [_OfflineJob(**{f: getattr(SourceJob.from_row(row), f) for f in _JOB_FIELDS},
+                            documents=(CollectedDocument(
+                                key=f"doc-{row.id}", url=f"{row.url}p", kind="post",
+                                title="Acme", text="Acme is fine."),),
+                            broken=index == 1)
+                for index, row in enumerate(rows)]
+    report = CycleReport()
+    runner = _Runner(runtime, load_analyser(runtime), report, None)
+    asyncio.run(runner.run(cast(Fetcher, None), jobs))
+
+    assert sorted(o.status for o in report.outcomes) == ["error", "ok", "ok"]
+    with runtime.sessions() as session:
+        keys = set(session.scalars(select(Document.key)))
+        broken = session.get_one(Source, jobs[1].id)
+    assert keys == {f"doc-{jobs[0].id}", f"doc-{jobs[2].id}"}
+    assert broken.error_count == 1
+    assert broken.last_error is not None
+    assert "storage refused" in broken.last_error
+
+
+_JOB_FIELDS = ("id", "name", "url", "kind", "options", "interval", "etag", "last_modified",
+               "error_count", "first_crawl")

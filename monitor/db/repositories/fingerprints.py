@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, DocumentBand, DocumentFingerprint
+from monitor.db.repositories._dialect import batched
 from monitor.domain.syndication import CopyTimes
 
 
@@ -28,26 +29,39 @@ class FingerprintRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def candidates(self, band_keys: Sequence[str], exclude_id: int) -> list[StoredFingerprint]:
-        if not band_keys:
-            return []
-        ids = select(DocumentBand.document_id).where(
-            DocumentBand.band_key.in_(list(band_keys)), DocumentBand.document_id != exclude_id
-        ).distinct()
-        query = (
-            select(DocumentFingerprint.document_id, DocumentFingerprint.signature,
-                   Document.duplicate_of_id)
-            .join(Document, Document.id == DocumentFingerprint.document_id)
-            .where(DocumentFingerprint.document_id.in_(ids))
-            .order_by(DocumentFingerprint.document_id)
-        )
-        return [StoredFingerprint(*row) for row in self.session.execute(query)]
+    def documents_by_band(self, band_keys: Iterable[str]) -> dict[str, set[int]]:
+        """Band key → the stored documents having it (only keys some document has)."""
+        found: dict[str, set[int]] = {}
+        for chunk in batched(sorted(set(band_keys))):
+            rows = self.session.execute(select(DocumentBand.band_key, DocumentBand.document_id)
+                                        .where(DocumentBand.band_key.in_(chunk)))
+            for key, document_id in rows:
+                found.setdefault(key, set()).add(document_id)
+        return found
 
-    def save(self, document_id: int, signature: bytes, band_keys: Sequence[str]) -> None:
-        self.session.add(DocumentFingerprint(document_id=document_id, signature=signature))
-        self.session.add_all(DocumentBand(band_key=k, document_id=document_id)
-                             for k in set(band_keys))
-        self.session.flush()
+    def load(self, document_ids: Iterable[int]) -> dict[int, StoredFingerprint]:
+        found: dict[int, StoredFingerprint] = {}
+        for chunk in batched(sorted(set(document_ids))):
+            query = (
+                select(DocumentFingerprint.document_id, DocumentFingerprint.signature,
+                       Document.duplicate_of_id)
+                .join(Document, Document.id == DocumentFingerprint.document_id)
+                .where(DocumentFingerprint.document_id.in_(chunk))
+            )
+            found.update((row[0], StoredFingerprint(*row)) for row in self.session.execute(query))
+        return found
+
+    def save_many(self, fingerprints: Sequence[tuple[int, bytes, Sequence[str]]]) -> None:
+        """Store (document id, signature, band keys) for each document, in bulk."""
+        if not fingerprints:
+            return
+        self.session.execute(insert(DocumentFingerprint), [
+            {"document_id": doc_id, "signature": signature} for doc_id, signature, _ in fingerprints
+        ])
+        self.session.execute(insert(DocumentBand), [
+            {"band_key": key, "document_id": doc_id}
+            for doc_id, _, keys in fingerprints for key in sorted(set(keys))
+        ])
 
     def mark_duplicate(self, document_id: int, original_id: int) -> None:
         self.session.execute(
@@ -61,7 +75,7 @@ class FingerprintRepository:
 
     def move_group(self, old_root_id: int, new_root_id: int) -> None:
         """Link the old original and its copies to a new original (triage stays put: it lives
-        on each document's mentions)."""
+        on each document)."""
         self.session.execute(
             update(Document)
             .where(or_(Document.id == old_root_id, Document.duplicate_of_id == old_root_id))

@@ -133,6 +133,8 @@ class MentionRepository:
         Each row gets its site and engagement from its document, and is stored hidden when an
         exclusion mutes it.
         """
+        if not rows:
+            return 0
         rules = load_exclusions(self.session)
         count = 0
         for batch in batched(list(rows)):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Source
@@ -74,6 +74,22 @@ class SourceRepository:
             limit=limit * 4, now=now, terms=terms,
             pick=lambda candidates: _cap_per_host(candidates, limit, per_host),
         )
+
+    def make_all_due(self, now: datetime) -> int:
+        """Make every enabled source not claimed by a worker due at ``now``; returns how many
+        were not due yet."""
+        result = self.session.execute(
+            update(Source).where(
+                Source.enabled.is_(True), Source.next_check_at > now,
+                or_(Source.claimed_until.is_(None), Source.claimed_until <= now),
+            ).values(next_check_at=now).execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def release(self, source_id: int) -> None:
+        """Give back a claimed source without fetching it."""
+        release_claim(self.get(source_id))
+        self.session.flush()
 
     def record_success(
         self, source_id: int, *, now: datetime, status: str, etag: str | None,

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
+from monitor.db.repositories._dialect import batched
 from monitor.db.repositories.claims import ClaimTerms, claim_rows, release_claim
 from monitor.db.repositories.sources import MAX_ERROR_CHARS, fit_validator
 from monitor.errors import NotFoundError
@@ -57,22 +58,43 @@ class ThreadRepository:
         return added
 
     def follow_threads_with_mentions(self, thread_urls: set[str], until: datetime) -> int:
-        """Start following the given threads that hold a brand mention; returns how many."""
-        if not thread_urls:
+        """Start following the given threads that hold a brand mention; returns how many.
+
+        Only the given threads' rows are read, through the thread-URL indexes: the cost of a
+        fetch must not grow with the store.
+        """
+        watches = self._unfollowed(thread_urls)
+        if not watches:
             return 0
-        mentioned = exists().where(
-            Mention.document_id == Document.id, Document.thread_url == ThreadWatch.thread_url
-        )
-        watches = self.session.scalars(select(ThreadWatch).where(
-            ThreadWatch.thread_url.in_(thread_urls), ThreadWatch.follow_until.is_(None),
-            mentioned,
-        ))
+        mentioned = self._threads_with_mentions({w.thread_url for w in watches})
         count = 0
         for watch in watches:
-            watch.follow_until = until
-            count += 1
+            if watch.thread_url in mentioned:
+                watch.follow_until = until
+                count += 1
         self.session.flush()
         return count
+
+    def _unfollowed(self, thread_urls: set[str]) -> list[ThreadWatch]:
+        found: list[ThreadWatch] = []
+        for chunk in batched(sorted(thread_urls)):
+            found.extend(self.session.scalars(select(ThreadWatch).where(
+                ThreadWatch.thread_url.in_(chunk), ThreadWatch.follow_until.is_(None),
+            )))
+        return found
+
+    def _threads_with_mentions(self, thread_urls: set[str]) -> set[str | None]:
+        # Two index lookups rather than one join: given the whole mentions table to join,
+        # Postgres's planner prefers hashing all of it once the table is a few thousand rows.
+        threads: dict[int, str | None] = {}
+        for chunk in batched(sorted(thread_urls)):
+            threads.update(self.session.execute(select(Document.id, Document.thread_url).where(
+                Document.thread_url.in_(chunk))).all())
+        found: set[str | None] = set()
+        for ids in batched(sorted(threads)):
+            found.update(threads[i] for i in self.session.scalars(
+                select(Mention.document_id).where(Mention.document_id.in_(ids))))
+        return found
 
     def claim_due(self, now: datetime, *, limit: int, terms: ClaimTerms) -> list[ThreadWatch]:
         conditions = (
@@ -83,6 +105,11 @@ class ThreadRepository:
         return claim_rows(self.session, ThreadWatch, conditions,
                           (ThreadWatch.next_check_at, ThreadWatch.id),
                           limit=limit, now=now, terms=terms)
+
+    def release(self, watch_id: int) -> None:
+        """Give back a claimed thread without fetching it."""
+        release_claim(self.get(watch_id))
+        self.session.flush()
 
     def record_fetch(
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,

@@ -1,0 +1,24 @@
+"""Planner statistics: without them both backends pick plans that read whole tables.
+
+SQLite never gathers statistics on its own; Postgres's autovacuum does, but only after a
+table has changed by a fraction of its size, which a freshly migrated or bulk-loaded store
+has not reached.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+# Rows SQLite samples per index: keeps ANALYZE of a million-row table well under a second
+# while giving the planner the row counts and selectivities it needs.
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def refresh_planner_statistics(connection: Connection) -> None:
+    """Gather fresh statistics for every table (in the caller's transaction on Postgres)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
+        connection.execute(text("ANALYZE"))
+        connection.execute(text("PRAGMA optimize"))
+    else:
+        connection.execute(text("ANALYZE"))
