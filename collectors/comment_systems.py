@@ -47,12 +47,11 @@ class DisqusThread:
     identifier: str | None
     url: str
 
-    @property
-    def embed_url(self) -> str:
+    def embed_url(self, embed_base: str = DISQUS_EMBED) -> str:
         query = {"base": "default", "f": self.shortname, "t_u": self.url, "s_o": "default"}
         if self.identifier:
             query["t_i"] = self.identifier
-        return f"{DISQUS_EMBED}?{urlencode(query)}"
+        return f"{embed_base}?{urlencode(query)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +104,18 @@ def _wordpress(tree: LexborHTMLParser, page: str) -> WordPressThread | None:
 
 
 async def collect_embedded_comments(
-    fetcher: Fetcher, html: bytes, page: str, post_key: str, title: str
+    fetcher: Fetcher, html: bytes, page: str, post_key: str, title: str,
+    *, disqus_embed: str = DISQUS_EMBED,
 ) -> tuple[list[Document], list[str]]:
-    """Comments from the systems the page uses; a failing one is a warning."""
+    """Comments from the systems the page uses; a failing one is a warning.
+
+    ``disqus_embed`` is Disqus's embed endpoint (another base serves tests on loopback)."""
     documents: list[Document] = []
     warnings: list[str] = []
     for system in find_comment_systems(html, page):
         try:
             if isinstance(system, DisqusThread):
-                response = await fetcher.fetch(system.embed_url)
+                response = await fetcher.fetch(system.embed_url(disqus_embed))
                 documents += parse_disqus_embed(response.body, response.url, page, post_key,
                                                 title)
             else:

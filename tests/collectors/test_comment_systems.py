@@ -11,6 +11,7 @@ from collectors import blog
 from collectors.comment_systems import (
     DisqusThread,
     WordPressThread,
+    collect_embedded_comments,
     find_comment_systems,
     parse_disqus_embed,
 )
@@ -76,8 +77,8 @@ def test_comment_systems_are_found_in_the_page() -> None:
       s.src = 'https://acme-blog.disqus.com/embed.js'; })();</script>"""
     (thread,) = find_comment_systems(disqus, "https://blog.example/acme/?utm=x")
     assert thread == DisqusThread("acme-blog", "post-42", "https://blog.example/acme/")
-    assert "f=acme-blog" in thread.embed_url
-    assert "t_i=post-42" in thread.embed_url
+    assert "f=acme-blog" in thread.embed_url()
+    assert "t_i=post-42" in thread.embed_url()
 
 
 async def test_wordpress_rest_comments_paginated(fixture_server: Start) -> None:
@@ -147,3 +148,38 @@ def test_disqus_embedded_thread_data() -> None:
 def test_malformed_disqus_embeds_are_parse_errors(body: bytes) -> None:
     with pytest.raises(ParseError):
         parse_disqus_embed(body, EMBED, "https://blog.example/acme/", "post", "Acme")
+
+
+async def test_a_disqus_thread_is_fetched_from_its_embed(fixture_server: Start) -> None:
+    server = fixture_server({})
+    page = server.url("/acme/")
+    html = f"""<html><body><article><p>Acme Duo review.</p></article>
+      <div id="disqus_thread"></div><script>var disqus_config = function () {{
+      this.page.url = '{page}'; this.page.identifier = 'post-42'; }};</script>
+      <script src="https://acme-blog.disqus.com/embed.js"></script></body></html>""".encode()
+    posts = [disqus_post("11", None, "<p>The Acme Duo is great.</p>"),
+             disqus_post("12", 11, "<p>Mine leaks.</p>")]
+    server.routes["/embed/comments/"] = Reply(200, disqus_embed(posts), HTML)
+    async with build_fetcher(OPTIONS) as fetcher:
+        documents, warnings = await collect_embedded_comments(
+            fetcher, html, page, "post", "Acme Duo review",
+            disqus_embed=server.url("/embed/comments/"))
+    assert warnings == []
+    assert [(d.key, d.parent_key, d.text) for d in documents] == [
+        ("disqus:11", "post", "The Acme Duo is great."), ("disqus:12", "disqus:11", "Mine leaks.")]
+    (request,) = server.requests_for("/embed/comments/")
+    assert params(request)["f"] == "acme-blog"
+    assert params(request)["t_i"] == "post-42"
+
+
+async def test_a_broken_disqus_embed_is_a_warning(fixture_server: Start) -> None:
+    server = fixture_server({})
+    server.routes["/embed/comments/"] = Reply(200, b"<html>no thread data</html>", HTML)
+    html = b'<script src="//acme-blog.disqus.com/embed.js"></script>'
+    async with build_fetcher(OPTIONS) as fetcher:
+        documents, warnings = await collect_embedded_comments(
+            fetcher, html, server.url("/acme/"), "post", "Acme",
+            disqus_embed=server.url("/embed/comments/"))
+    assert documents == []
+    assert len(warnings) == 1
+    assert "DisqusThread" in warnings[0]
