@@ -12,8 +12,8 @@ from api.dashboard.auth import DeskDep
 from api.dashboard.highlight import safe_href
 from api.dashboard.inbox import require_write
 from api.dashboard.render import render_page
-from api.deps import SessionDep, get_settings
-from api.routes.threads import thread_view
+from api.deps import RuntimeDep, SessionDep, get_settings
+from api.routes.threads import record_thread_open, thread_view
 from monitor.db.repositories.conversations import ConversationRepository
 from monitor.db.repositories.exclusions import ExclusionRepository, as_rule
 from monitor.errors import InvalidInputError
@@ -30,9 +30,11 @@ def _checked(thread_id: int) -> int:
 
 
 @router.get("/threads/{thread_id}")
-def thread_page(thread_id: int, request: Request, session: SessionDep, principal: DeskDep
-                ) -> Response:
-    view = thread_view(session, _checked(thread_id), principal.id, datetime.now(UTC))
+def thread_page(thread_id: int, request: Request, session: SessionDep, principal: DeskDep,
+                runtime: RuntimeDep) -> Response:
+    now = datetime.now(UTC)
+    previous = record_thread_open(runtime, principal.id, _checked(thread_id), now)
+    view = thread_view(session, thread_id, now, previous)
     return render_page(request, "thread.html", principal, thread=view,
                        thread_href=safe_href(view.url), max_indent=MAX_INDENT,
                        hrefs={p.id: safe_href(p.url) for p in view.posts})

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
-from api.deps import ReadDep, SessionDep, WriteDep, get_settings
+from api.deps import ReadDep, RuntimeDep, SessionDep, WriteDep, get_settings
 from api.schemas import ERROR_RESPONSES
 from api.schemas_desk import (
     FollowIn,
@@ -19,6 +19,7 @@ from api.schemas_desk import (
     ThreadPostOut,
 )
 from monitor.config import Settings
+from monitor.db.engine import unit_of_work
 from monitor.db.models import Document
 from monitor.db.repositories.conversations import ConversationRepository
 from monitor.db.repositories.exclusions import ExclusionRepository, as_rule
@@ -26,6 +27,7 @@ from monitor.db.repositories.items import ItemRepository, ItemRow
 from monitor.db.repositories.mentions import compute_shown_state
 from monitor.domain.sentiment import compute_label
 from monitor.domain.threads import ThreadNode, compute_thread_order
+from monitor.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["threads"], responses=ERROR_RESPONSES)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -34,10 +36,13 @@ ThreadId = Annotated[int, Path(ge=1, le=2_147_483_647, description="thread id")]
 
 @router.get("/threads/{thread_id}", response_model=ThreadOut,
             summary="A whole thread; opening it marks its replies as read")
-def get_thread(thread_id: ThreadId, session: SessionDep, who: ReadDep) -> ThreadOut:
+def get_thread(thread_id: ThreadId, session: SessionDep, who: ReadDep,
+               runtime: RuntimeDep) -> ThreadOut:
     """Every stored post and comment, nested under what it answers, oldest first. `new`
     marks what was stored since you last opened the thread; this request counts as opening."""
-    return thread_view(session, thread_id, who.id, datetime.now(UTC))
+    now = datetime.now(UTC)
+    previous = record_thread_open(runtime, who.id, thread_id, now)
+    return thread_view(session, thread_id, now, previous)
 
 
 @router.post("/threads/{thread_id}/follow", response_model=ThreadOut,
@@ -46,8 +51,9 @@ def follow_thread(thread_id: ThreadId, body: FollowIn, session: SessionDep, who:
                   settings: SettingsDep) -> ThreadOut:
     now = datetime.now(UTC)
     until = now + settings.collector.follow_threads_for if body.followed else None
-    ConversationRepository(session).set_followed(thread_id, body.followed, until)
-    return thread_view(session, thread_id, who.id, now)
+    repo = ConversationRepository(session)
+    repo.set_followed(thread_id, body.followed, until)
+    return thread_view(session, thread_id, now, repo.record_open(who.id, thread_id, now))
 
 
 @router.post("/threads/{thread_id}/mute", response_model=ThreadMuteOut,
@@ -61,11 +67,21 @@ def mute_thread(thread_id: ThreadId, body: ThreadMuteIn, session: SessionDep, wh
     return ThreadMuteOut(exclusion_id=exclusion.id, hidden=hidden)
 
 
-def thread_view(session: Session, thread_id: int, principal: str, now: datetime) -> ThreadOut:
+def record_thread_open(runtime: Runtime, principal: str, thread_id: int, now: datetime
+                       ) -> datetime | None:
+    """Opening a thread is its own brief write, so reading it takes no write lock; returns when
+    ``principal`` last opened it before."""
+    with unit_of_work(runtime.sessions) as session:
+        repo = ConversationRepository(session)
+        repo.get(thread_id)
+        return repo.record_open(principal, thread_id, now)
+
+
+def thread_view(session: Session, thread_id: int, now: datetime, previous: datetime | None
+                ) -> ThreadOut:
     repo = ConversationRepository(session)
     thread = repo.get(thread_id)
     docs = {d.key: d for d in repo.documents(thread_id)}
-    previous = repo.record_open(principal, thread_id, now)
     items = {r.document.id: r for r in ItemRepository(session).load(
         [d.id for d in docs.values()], include_hidden=True)}
     order = compute_thread_order([
@@ -85,11 +101,20 @@ def _post(doc: Document, depth: int, docs: dict[str, Document], items: dict[int,
         id=doc.id, parent_id=parent.id if parent else None, depth=depth, kind=doc.kind,
         url=doc.url, title=doc.title, author=doc.author, published_at=doc.published_at,
         discovered_at=doc.discovered_at, text=doc.text,
-        sentiment="unscored" if doc.sentiment_score is None else compute_label(
-            doc.sentiment_score),
+        sentiment=_post_sentiment(doc, [m.sentiment_override or m.sentiment_label
+                                        for m, _ in mentions]),
         brands=[ThreadBrandOut(mention_id=m.id, brand=b.name,
                                sentiment=m.sentiment_override or m.sentiment_label)
                 for m, b in mentions],
         state=compute_shown_state(doc.state, doc.snoozed_until, now),
         new=previous is not None and doc.discovered_at > previous,
     )
+
+
+def _post_sentiment(doc: Document, brand_labels: list[str]) -> str:
+    """The post's own score where one was stored; else what its mentions agree on (documents
+    naming no brand are not scored, to keep ingest cheap)."""
+    if doc.sentiment_score is not None:
+        return compute_label(doc.sentiment_score)
+    labels = set(brand_labels)
+    return labels.pop() if len(labels) == 1 else "unscored"
