@@ -22,6 +22,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -175,6 +176,11 @@ def test_three_workers_share_300_sources_each_claimed_once(
     tmp_path: Path,
 ) -> None:
     runtime, config = runtime_for
+    # No one dies here: a lease long enough that a heartbeat delayed by a busy machine cannot
+    # let a live worker's claim lapse (the kill test below keeps the short one).
+    settings = yaml.safe_load(config.read_text())
+    settings["workers"]["lease"] = "30s"
+    config.write_text(yaml.safe_dump(settings))
     workers = _start_workers(3, config, tmp_path)
     try:
         _make_all_due(runtime)

@@ -97,14 +97,14 @@ def test_an_original_crawled_after_its_copies_takes_over_the_group(
     runtime = _crawl(runtime, blogs, ["Repost", "Mirror"])
     assert _links(runtime) == {"Repost": None, "Mirror": "Repost"}
     with unit_of_work(runtime.sessions) as session:
-        repost = session.scalars(select(Mention).join(Document).where(
+        repost = session.scalars(select(Document).where(
             Document.key == "Repost-grinder")).one()
-        repost.state = "replied"
+        repost.state = "replied"  # triage belongs to the item
 
     runtime = _crawl(runtime, blogs, ["Repost", "Mirror", "Original"])
     assert _links(runtime) == {"Original": None, "Repost": "Original", "Mirror": "Original"}
     assert _shown(runtime) == ["Original"]
     with runtime.sessions() as session:
-        states = dict(session.execute(select(Document.key, Mention.state).join(Mention)).all())
+        states = dict(session.execute(select(Document.key, Document.state).join(Mention)).all())
     assert states == {"Repost-grinder": "replied", "Original-grinder": "new",
                       "Mirror-grinder": "new"}
