@@ -46,8 +46,10 @@ def export_mentions(session: SessionDep, runtime: RuntimeDep, _who: ReadDep,
     """Every mention the filters of `GET /api/v1/mentions` match, newest first, one row per
     (item, brand); no row limit. Cells that a spreadsheet would run as a formula are
     prefixed with `'`."""
-    MentionRepository(session).check_brand(filters.brand)  # a 422 now, not a broken stream
     fixed = replace(filters, as_of=filters.as_of or datetime.now(UTC))
+    # Every filter (brand, alert, ...) is checked now, so a bad one is a 4xx, not a stream
+    # broken after its headers went out.
+    MentionRepository(session).export_page(fixed, limit=1, cursor=None)
     return _csv_response(iter_mentions_csv(runtime, fixed), "mentions.csv")
 
 

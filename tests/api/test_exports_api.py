@@ -116,3 +116,13 @@ def test_100k_mentions_stream_in_bounded_memory(runtime: Runtime, database_url: 
     assert lines == BIG + 1  # the header, then every mention
     assert written > 25_000_000
     assert peak < 8_000_000  # a batch or two's worth, not the whole export
+
+
+def test_a_bad_filter_is_refused_before_the_stream_starts(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    missing = client.get("/api/v1/mentions.csv", headers=auth, params={"alert": 999_999})
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "no alert with id 999999"
+    unknown = client.get("/api/v1/mentions.csv", headers=auth, params={"brand": "Initech"})
+    assert unknown.status_code == 422
