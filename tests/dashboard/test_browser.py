@@ -8,26 +8,20 @@ when set (a directory), else to the test's temporary directory.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from monitor.config import Settings
 from monitor.db.repositories import MentionRepository
 from monitor.runtime import Runtime, open_runtime
+from tests.dashboard.browser_support import launched_chromium, serving
 from tests.desk_seed import Doc, make_key, seed, seed_alert
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = {
     "title": '<script>window.__xss="title"</script><img src=x onerror="window.__xss=\'img\'">',
     "text": 'Acme <svg onload="window.__xss=\'svg\'"></svg> <a href="javascript:alert(1)">x</a>',
@@ -36,13 +30,6 @@ XSS = {
 }
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Desk:
@@ -95,34 +82,15 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     seed_alert(runtime, title="Acme: negative share up to 45%", severity="warning",
                state="resolved", created_at=now - timedelta(days=1))
     key = make_key(runtime, ["admin"], "Nadia")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
-                                           port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the desk did not start")
-        time.sleep(0.05)
-    yield Desk(f"http://127.0.0.1:{port}", runtime, key, ids)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, runtime)) as url:
+        yield Desk(url, runtime, key, ids)
     runtime.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("MONITOR_TEST_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and MONITOR_TEST_REQUIRE_BROWSER=1")
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
