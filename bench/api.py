@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from scratch_db import postgres_database, sqlite_database
+
 # Run as a script, this file's directory comes first on the path and its name hides the
 # ``api`` package it measures.
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
@@ -25,17 +27,14 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from api.routes.trends import compute_trends, trend_request
@@ -69,6 +68,7 @@ def _document(n: int, rng: random.Random) -> dict[str, Any]:
         "thread_url": f"https://{site}/p/{n - n % 7}", "thread_title": "A thread",
         "parent_key": None, "language": "en", "engagement": "{}",
         "content_hash": f"{n:064x}", "sentiment_score": None, "duplicate_of_id": None,
+        "state": "new", "snoozed_until": None, "state_changed_at": None,
     }
 
 
@@ -81,8 +81,7 @@ def _mention(mention_id: int, doc: dict[str, Any], brand: int, rng: random.Rando
         "sort_at": doc["published_at"], "spans": "[]", "snippet": doc["text"][:120],
         "sentiment_score": score, "sentiment_label": label, "sentiment_confidence": 0.8,
         "sentiment_override": None, "topics": '["service"]' if brand % 3 else "[]",
-        "state": "new", "created_at": doc["published_at"], "backfill": False,
-        "snoozed_until": None, "state_changed_at": None,
+        "created_at": doc["published_at"], "backfill": False,
         "site": doc["url"].split("/")[2], "engagement": rng.randrange(50), "hidden_by_id": None,
     }
 
@@ -218,27 +217,6 @@ def measure(engine: Engine, repeat: int) -> dict[str, dict[str, float]]:
     return results
 
 
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield f"sqlite:///{Path(directory) / 'api.db'}"
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"bench_api_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run(name: str, url: str, args: argparse.Namespace) -> dict[str, object]:
     engine = build_engine(url)
     try:
@@ -259,10 +237,10 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, object] = {"mentions": args.mentions, "target_p95_ms": TARGET_MS}
     if args.only != "postgres":
-        with sqlite_database() as url:
+        with sqlite_database("api.db") as url:
             results["sqlite"] = run("sqlite", url, args)
     if args.postgres and args.only != "sqlite":
-        with postgres_database(args.postgres) as url:
+        with postgres_database(args.postgres, "bench_api") as url:
             results["postgres"] = run("postgres", url, args)
     print(json.dumps({"bench": "api", **results}))
 

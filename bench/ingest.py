@@ -20,18 +20,14 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from scratch_db import postgres_database, sqlite_database
+from sqlalchemy import select
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from collectors.document import CollectResult, Document, FetchState
@@ -149,27 +145,6 @@ def run_ingest(url: str, corpus: Corpus) -> float:
         runtime.dispose()
 
 
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield f"sqlite:///{Path(directory) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    admin_url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def summary(label: str, seconds: list[float], docs: int) -> dict[str, float]:
     rates = sorted(docs / s for s in seconds)
     best, median = rates[-1], statistics.median(rates)
@@ -188,9 +163,9 @@ def main() -> None:
     print(f"{docs} documents, {corpus.characters / docs:.0f} characters on average, "
           f"{args.rounds} rounds")
     results: dict[str, object] = {"documents": docs}
-    backends: dict[str, Callable[[], Any]] = {"sqlite": sqlite_database}
+    backends: dict[str, Callable[[], Any]] = {"sqlite": lambda: sqlite_database("bench.db")}
     if args.postgres:
-        backends["postgres"] = lambda: postgres_database(args.postgres)
+        backends["postgres"] = lambda: postgres_database(args.postgres, "bench_ingest")
     # Interleaved: each round times VADER and then each backend, so a change in the load on
     # the machine weighs on the baseline and on the pipeline alike.
     times: dict[str, list[float]] = {name: [] for name in ["vader", *backends]}
