@@ -16,7 +16,6 @@ from monitor.db.engine import (
     build_no_wait_sessionmaker,
     build_read_sessionmaker,
     build_sessionmaker,
-    refresh_statistics,
 )
 from monitor.db.migrate import is_up_to_date, upgrade_database
 from monitor.db.repositories.claims import ClaimTerms
@@ -59,8 +58,7 @@ def open_runtime(settings: Settings, *, auto_upgrade: bool = True) -> Runtime:
     engine = build_engine(settings.database.url, echo=settings.database.echo,
                           limits=engine_limits(settings.database))
     if engine.dialect.name == "sqlite" and auto_upgrade:
-        upgrade_database(engine)
-        refresh_statistics(engine)
+        upgrade_database(engine)  # which also refreshes the planner's statistics
     elif not is_up_to_date(engine):
         raise DatabaseError(
             "the database schema is not up to date: run `monitor db upgrade` first"

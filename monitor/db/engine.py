@@ -130,18 +130,15 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def refresh_statistics(engine: Engine) -> None:
-    """Let SQLite's planner know the tables' shapes. Without statistics it takes an index on
-    a column that is NULL in every row (mentions.hidden_by_id) for a selective one and sorts
-    the whole table for each page (~200 ms instead of ~1 ms over 20k mentions). Sampling
-    (analysis_limit) bounds the cost on big tables; samples much smaller than ~10% of a
-    table misjudge exactly that index, hence the generous limit.
-    Postgres keeps its own statistics (autovacuum)."""
+    """Planner statistics on SQLite, skipped rather than waited for while another process
+    writes. Postgres keeps its own statistics (autovacuum)."""
+    from monitor.db.repositories.maintenance import refresh_planner_statistics
+
     if engine.dialect.name != "sqlite":
         return
     try:
         with engine.execution_options(**{NO_WAIT_OPTION: True}).connect() as connection:
-            connection.exec_driver_sql("PRAGMA analysis_limit=50000")
-            connection.exec_driver_sql("ANALYZE")
+            refresh_planner_statistics(connection)
             connection.commit()
     except OperationalError:
         log.info("statistics not refreshed: another process is writing")
