@@ -7,9 +7,17 @@ from datetime import datetime, timedelta
 from monitor.domain.alerts.settings import AlertSettings
 
 NEWS_MAX_AGE = timedelta(hours=48)
-# The span the detectors still judge at each evaluation: the volume window placed as far back as
-# the lag allows (see ``compute_candidate_ends``).
-FIRST_CRAWL_NEWS_WINDOW = AlertSettings().window + AlertSettings().lag
+
+
+def compute_news_window(settings: AlertSettings) -> timedelta:
+    """The span the detectors still judge at each evaluation: the volume window placed as far
+    back as the lag allows (see ``compute_candidate_ends``). It follows the configured
+    ``alerts.window``: a first crawl must not call history what a wider window would judge."""
+    return settings.window + settings.lag
+
+
+# With the default settings (the "medium" preset): four hours.
+FIRST_CRAWL_NEWS_WINDOW = compute_news_window(AlertSettings())
 
 
 def decide_backfill(

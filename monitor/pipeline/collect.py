@@ -23,7 +23,9 @@ from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import BrandRepository, SourceRepository, ThreadRepository
 from monitor.domain.analysis import Analyser
+from monitor.domain.freshness import compute_news_window
 from monitor.errors import MonitorError
+from monitor.pipeline.alerting import compute_settings
 from monitor.pipeline.analyser import load_analyser
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
 from monitor.pipeline.store import PreparedDocuments, StoreReport
@@ -266,7 +268,13 @@ def _claim_sources(runtime: Runtime, now: datetime) -> list[SourceJob]:
             terms=runtime.claim_terms, include_all=False,
         )
         queries = [b.query for b in BrandRepository(session).list_all() if b.enabled]
-        return [SourceJob.from_row(s, queries) for s in sources]
+        window = compute_configured_news_window(runtime)
+        return [SourceJob.from_row(s, queries, news_window=window) for s in sources]
+
+
+def compute_configured_news_window(runtime: Runtime) -> timedelta:
+    """The first-crawl news window of the configured alert settings (``alerts.window``)."""
+    return compute_news_window(compute_settings(runtime.settings.alerts))
 
 
 def _release(runtime: Runtime, jobs: Sequence[CollectJob]) -> None:
@@ -284,7 +292,9 @@ def _claim_threads(runtime: Runtime, now: datetime) -> list[ThreadJob]:
             now, limit=runtime.settings.collector.batch_size * 4, terms=runtime.claim_terms
         )
         kinds = {s.id: s.kind for s in SourceRepository(session).list_all()}
-        return [ThreadJob.from_row(w, kinds.get(w.source_id)) for w in watches]
+        window = compute_configured_news_window(runtime)
+        return [ThreadJob.from_row(w, kinds.get(w.source_id), news_window=window)
+                for w in watches]
 
 
 def _retry_after(error: BaseException) -> timedelta | None:

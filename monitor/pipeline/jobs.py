@@ -18,6 +18,7 @@ from monitor.db.models import Source, ThreadWatch
 from monitor.db.repositories import SourceRepository, ThreadRepository
 from monitor.db.repositories.threads import DiscoveredThread
 from monitor.domain.analysis import Analyser
+from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW
 from monitor.domain.query import QuerySyntaxError, parse_query
 from monitor.domain.schedule import decide_next_check, decide_thread_next_check
 from monitor.domain.search_terms import compute_search_terms
@@ -83,11 +84,13 @@ class SourceJob:
     is_thread: bool = False
     cursor: str | None = None
     search_terms: tuple[tuple[str, ...], ...] = ()
+    news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW  # of the configured alert settings
 
     @classmethod
-    def from_row(cls, source: Source, brand_queries: Sequence[str] = ()) -> SourceJob:
+    def from_row(cls, source: Source, brand_queries: Sequence[str] = (), *,
+                 news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW) -> SourceJob:
         """``brand_queries``: what a search source asks its engine (unless its ``query``
-        option says otherwise)."""
+        option says otherwise); ``news_window``: see ``decide_backfill``."""
         return cls(
             id=source.id, name=source.name, url=source.url, kind=source.kind,
             options=dict(source.options), interval=timedelta(seconds=source.interval_s),
@@ -95,6 +98,7 @@ class SourceJob:
             error_count=source.error_count, first_crawl=source.last_success_at is None,
             cursor=source.fetch_cursor,
             search_terms=compute_source_terms(source.kind, source.options, brand_queries),
+            news_window=news_window,
         )
 
     def log_ids(self) -> dict[str, int]:
@@ -109,7 +113,7 @@ class SourceJob:
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
                 now: datetime) -> PreparedDocuments:
         return prepare_documents(reads, analyser, self.kind, result, now,
-                                 first_fetch=self.first_crawl)
+                                 first_fetch=self.first_crawl, news_window=self.news_window)
 
     def save_result(self, session: Session, settings: CollectorSettings,
                     prepared: PreparedDocuments, result: CollectResult,
@@ -152,9 +156,11 @@ class ThreadJob:
     error_count: int
     first_fetch: bool
     is_thread: bool = True
+    news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW  # of the configured alert settings
 
     @classmethod
-    def from_row(cls, watch: ThreadWatch, source_kind: str | None) -> ThreadJob:
+    def from_row(cls, watch: ThreadWatch, source_kind: str | None, *,
+                 news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW) -> ThreadJob:
         ref = ThreadRef(url=watch.url, kind=as_source_kind(watch.kind) or "rss",
                         thread_url=watch.thread_url, thread_title=watch.thread_title)
         return cls(
@@ -164,6 +170,7 @@ class ThreadJob:
             quiet_since=watch.last_activity_at or watch.created_at,
             error_count=watch.error_count,
             first_fetch=watch.from_first_crawl and watch.last_fetched_at is None,
+            news_window=news_window,
         )
 
     def log_ids(self) -> dict[str, int]:
@@ -176,7 +183,7 @@ class ThreadJob:
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
                 now: datetime) -> PreparedDocuments:
         return prepare_documents(reads, analyser, self.source_kind, result, now,
-                                 first_fetch=self.first_fetch)
+                                 first_fetch=self.first_fetch, news_window=self.news_window)
 
     def save_result(self, session: Session, settings: CollectorSettings,
                     prepared: PreparedDocuments, result: CollectResult,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from monitor.domain.analysis import (
     MentionFinding,
     compute_analysis,
 )
-from monitor.domain.freshness import decide_backfill
+from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW, decide_backfill
 from monitor.pipeline.duplicates import link_near_duplicates
 
 KEY_LIMIT = 700
@@ -46,11 +46,14 @@ class PreparedDocuments:
     analysed: list[tuple[Document, DocumentAnalysis]]
     first_fetch: bool
     backfill_keys: frozenset[str] = frozenset()  # history whatever its date (see CollectResult)
+    # What a first fetch found published this recently is news (see ``decide_backfill``).
+    news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW
 
 
 def prepare_documents(
     reads: Session, analyser: Analyser, source_kind: str | None, result: CollectResult,
     now: datetime, *, first_fetch: bool = False,
+    news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW,
 ) -> PreparedDocuments:
     """Analyse the documents not stored yet (read-only: the CPU work holds no lock)."""
     kind = source_kind or result.kind
@@ -58,7 +61,7 @@ def prepare_documents(
     known = DocumentRepository(reads).existing_keys(documents)
     fresh = [d for k, d in documents.items() if k not in known]
     analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
-    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys)
+    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys, news_window)
 
 
 def save_documents(
@@ -75,7 +78,8 @@ def save_documents(
         mention_row(inserted[d.key], sort_time(d.published_at, now), finding, now,
                     backfill=decide_backfill(first_fetch=first_fetch
                                              or d.key in prepared.backfill_keys,
-                                             published_at=d.published_at, now=now))
+                                             published_at=d.published_at, now=now,
+                                             news_window=prepared.news_window))
         for d, a in analysed if d.key in inserted
         for finding in a.mentions
     ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.domain.alerts import MentionPoint, compute_tracked_since
-from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW, decide_backfill
+from monitor.domain.alerts import AlertSettings, MentionPoint, compute_tracked_since
+from monitor.domain.freshness import (
+    FIRST_CRAWL_NEWS_WINDOW,
+    compute_news_window,
+    decide_backfill,
+)
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -19,6 +23,16 @@ def test_a_first_crawl_keeps_old_posts_as_history_and_recent_ones_as_news() -> N
                            now=NOW) is False
     assert decide_backfill(first_fetch=True, published_at=NOW - FIRST_CRAWL_NEWS_WINDOW
                            - timedelta(seconds=1), now=NOW) is True
+
+
+def test_the_news_window_is_the_configured_window_plus_the_lag() -> None:
+    assert FIRST_CRAWL_NEWS_WINDOW.total_seconds() == 4 * 3600
+    wide = compute_news_window(AlertSettings(window=timedelta(hours=6)))
+    assert wide == timedelta(hours=9)
+    four_and_a_half = NOW - timedelta(hours=4, minutes=30)
+    assert decide_backfill(first_fetch=True, published_at=four_and_a_half, now=NOW) is True
+    assert decide_backfill(first_fetch=True, published_at=four_and_a_half, now=NOW,
+                           news_window=wide) is False
 
 
 def test_an_undated_item_of_a_first_crawl_is_history() -> None:
