@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import time, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -188,9 +189,24 @@ class QuietHours(_Section):
 
 
 class DigestSettings(_Section):
-    enabled: bool = True
+    enabled: bool = True  # the weekly digest, on ``weekday`` at ``at``
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     at: Clock = time(8, 0)
+    # Also a digest of the previous day, every day at ``at`` (off unless asked for).
+    daily: bool = False
+
+
+def _address(value: str) -> str:
+    """One address, bare or with a display name ("Ops <ops@example.com>"), on one line."""
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    if "\n" in value or "\r" in value or not (local and at and domain) or " " in address:
+        raise ValueError(f"{value!r} is not an e-mail address (like ops@example.com)")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_address)]
+SeverityName = Literal["info", "warning", "critical"]
 
 
 class EmailSettings(_Section):
@@ -200,8 +216,21 @@ class EmailSettings(_Section):
     use_tls: bool = False
     username: str | None = None
     password: SecretStr | None = None
-    sender: str
-    recipients: list[str] = Field(min_length=1)
+    sender: EmailAddress
+    recipients: list[EmailAddress] = Field(min_length=1)
+    # Per-alert e-mail (off unless asked for): one message per alert notification, like the
+    # Slack one, to ``alert_recipients`` (default: ``recipients``), for alerts at least as
+    # severe as ``alert_min_severity``.
+    alerts: bool = False
+    alert_recipients: list[EmailAddress] = Field(default_factory=list)
+    alert_min_severity: SeverityName = "info"
+
+    @model_validator(mode="after")
+    def _alert_keys_need_alerts(self) -> EmailSettings:
+        if not self.alerts and (self.alert_recipients or self.alert_min_severity != "info"):
+            raise ValueError("alert_recipients and alert_min_severity only apply to e-mailed "
+                             "alerts: add `alerts: true` to notifications.email")
+        return self
 
 
 class NotificationSettings(_Section):
@@ -211,6 +240,13 @@ class NotificationSettings(_Section):
     webhook: WebhookSettings | None = None
     email: EmailSettings | None = None
     digest: DigestSettings = Field(default_factory=DigestSettings)
+
+    @model_validator(mode="after")
+    def _daily_digest_needs_email(self) -> NotificationSettings:
+        if self.digest.daily and self.email is None:
+            raise ValueError("digest.daily needs an SMTP server to send it: add "
+                             "notifications.email (smtp_host, sender, recipients)")
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -227,7 +263,7 @@ class NotificationSettings(_Section):
 class AlertRuleSettings(_Section):
     name: str = Field(min_length=1, max_length=200)
     query: QueryText
-    severity: Literal["info", "warning", "critical"] = "warning"
+    severity: SeverityName = "warning"
     brand: str | None = None  # only this brand's mentions; all brands when omitted
     min_matches: int = Field(default=1, ge=1)
 

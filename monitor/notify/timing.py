@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from monitor.domain.alerts import Severity
+from monitor.domain.alerts import Severity, compute_severity_rank
 
 DEFAULT_BATCH_INTERVAL = timedelta(minutes=30)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -54,3 +54,18 @@ def decide_send_time(
     if quiet_hours is None:
         return slot
     return compute_quiet_end(slot, quiet_hours, tz) or slot
+
+
+def decide_email_alert_time(
+    severity: Severity, now: datetime, quiet_hours: QuietHours | None, tz: tzinfo,
+) -> datetime:
+    """An alert's e-mail is not batched (one message per alert): it goes out now, except that
+    info and warning wait for the end of quiet hours, as on Slack."""
+    if severity == "critical" or quiet_hours is None:
+        return now
+    return compute_quiet_end(now, quiet_hours, tz) or now
+
+
+def decide_email_alert(severity: Severity, min_severity: Severity) -> bool:
+    """Is the alert severe enough to be e-mailed?"""
+    return compute_severity_rank(severity) >= compute_severity_rank(min_severity)

@@ -48,7 +48,7 @@ from monitor.domain.alerts import (
 )
 from monitor.domain.query import MatchInput, QuerySet
 from monitor.domain.terms import compute_brand_words
-from monitor.notify.timing import decide_send_time
+from monitor.notify.timing import decide_email_alert, decide_email_alert_time, decide_send_time
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -251,20 +251,27 @@ def queue_notifications(repo: AlertRepository, alert: Alert, config: Settings,
     """Queue one message per configured channel for the alert's current notification."""
     alert.notifications += 1
     channels = config.notifications
-    rows = []
+    severity = cast(Severity, alert.severity)
+    zone = ZoneInfo(channels.timezone)
+    due_by_channel: dict[str, datetime] = {}
     for channel, batch_interval in (
         ("slack", channels.slack.batch_interval if channels.slack else None),
         ("webhook", None),
     ):
         if getattr(channels, channel) is None:
             continue
-        due = now if batch_interval is None else decide_send_time(
-            cast(Severity, alert.severity), now, _quiet_hours(config), ZoneInfo(channels.timezone),
-            batch_interval=batch_interval)
-        rows.append({"key": f"alert:{alert.id}:{alert.notifications}:{channel}",
-                     "alert_id": alert.id, "channel": channel, "severity": alert.severity,
-                     "status": "pending", "payload": {"escalated": alert.notifications > 1},
-                     "attempts": 0, "next_attempt_at": due, "created_at": now})
+        due_by_channel[channel] = now if batch_interval is None else decide_send_time(
+            severity, now, _quiet_hours(config), zone, batch_interval=batch_interval)
+    email = channels.email
+    if email is not None and email.alerts and decide_email_alert(severity,
+                                                                 email.alert_min_severity):
+        due_by_channel["email"] = decide_email_alert_time(severity, now, _quiet_hours(config),
+                                                          zone)
+    rows = [{"key": f"alert:{alert.id}:{alert.notifications}:{channel}",
+             "alert_id": alert.id, "channel": channel, "severity": alert.severity,
+             "status": "pending", "payload": {"escalated": alert.notifications > 1},
+             "attempts": 0, "next_attempt_at": due, "created_at": now}
+            for channel, due in due_by_channel.items()]
     repo.session.flush()
     return repo.enqueue(rows)
 

@@ -34,6 +34,7 @@ from monitor.notify.message import AlertMessage
 from monitor.notify.slack import send_slack
 from monitor.notify.slack_blocks import render_alert_blocks, render_batch_blocks
 from monitor.notify.webhook import compute_event_name, render_webhook_payload, send_webhook
+from monitor.pipeline.email_alerts import send_alert_email
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -163,12 +164,16 @@ def _groups(claimed: Sequence[_Claimed]) -> list[list[_Claimed]]:
 async def _send(client: httpx.AsyncClient, settings: Settings,
                 group: list[_Claimed]) -> DeliveryOutcome:
     channels = settings.notifications
-    if group[0].channel == "email" and channels.email is not None:
+    if group[0].channel == "email" and channels.email is not None and (
+            "subject" in group[0].payload):  # a digest, rendered when it was queued
         return await _send_email(channels.email, group[0].payload)
     messages = [c.message for c in group if c.message is not None]
     if not messages:
         return DeliveryOutcome(status="failed", reason="the alert no longer exists")
     dashboard = settings.api.public_url
+    if group[0].channel == "email" and channels.email is not None:
+        return await send_alert_email(channels.email, messages[0], dashboard,
+                                      channels.timezone)
     if group[0].channel == "slack" and channels.slack is not None:
         slack_url = channels.slack.webhook_url.get_secret_value()
         payload: dict[str, Any] = (render_alert_blocks(messages[0], dashboard) if len(group) == 1
