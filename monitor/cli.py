@@ -400,26 +400,43 @@ def user_hash_password(
 @app.command()
 def digest(
     config: ConfigOption = None,
-    send: Annotated[bool, typer.Option("--send", help="Send it by email (once per week).")]
-    = False,
+    send: Annotated[bool, typer.Option(
+        "--send", help="Send it by email (once per week, or per day).")] = False,
     week: Annotated[str | None, typer.Option(
         "--week", help="ISO week like 2026-W47 (default: the last full week).")] = None,
+    daily: Annotated[bool, typer.Option(
+        "--daily", help="The daily digest instead of the weekly one.")] = False,
+    day: Annotated[str | None, typer.Option(
+        "--day", help="With --daily: the day, like 2026-12-04 (default: yesterday).")] = None,
 ) -> None:
-    """Preview the weekly digest (text on stdout), or send it."""
-    from monitor.notify.weeks import compute_week_bounds
-    from monitor.pipeline.digest import build_digest, compute_last_week, send_digest
+    """Preview the weekly (or daily) digest (text on stdout), or send it."""
+    from monitor.notify.days import compute_previous_day, parse_day
+    from monitor.pipeline.digest import (
+        build_period_digest,
+        compute_day_period,
+        compute_last_week,
+        compute_week_period,
+        send_period_digest,
+    )
 
     with _user_errors():
         runtime = _runtime(config)
         zone = ZoneInfo(runtime.settings.notifications.timezone)
-        chosen = week or compute_last_week(datetime.now(UTC), zone)
         try:
-            compute_week_bounds(chosen, zone)
+            if (daily or day) and week:
+                raise ValueError("--week is for the weekly digest; the daily one takes --day")
+            if daily or day:
+                picked = parse_day(day) if day else compute_previous_day(datetime.now(UTC), zone)
+                period = compute_day_period(picked, zone)
+            else:
+                week = week or compute_last_week(datetime.now(UTC), zone)
+                period = compute_week_period(week, zone)
+            chosen = period.label
             if not send:
-                rendered = build_digest(runtime, chosen)
+                rendered = build_period_digest(runtime, period)
                 typer.echo(f"Subject: {rendered.subject}\n\n{rendered.text}")
                 return
-            result = asyncio.run(send_digest(runtime, chosen))
+            result = asyncio.run(send_period_digest(runtime, period))
         except ValueError as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(2) from None

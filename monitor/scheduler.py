@@ -3,8 +3,8 @@
 Runs in `monitor run` and `monitor worker`, never inside API processes. Any number of
 processes share the work through the database, not the scheduler: due sources, threads and
 deliveries are claimed (with SKIP LOCKED on Postgres), and the singleton jobs (alert
-evaluation, the digest) run in one process at a time under an advisory lock; the digest
-cannot go out twice anyway, because its delivery is keyed by its week.
+evaluation, the digests) run in one process at a time under an advisory lock; a digest
+cannot go out twice anyway, because its delivery is keyed by its week (or day).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.db.repositories.claims import hold_singleton
+from monitor.notify.days import compute_previous_day
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
-from monitor.pipeline.digest import compute_last_week, send_digest
+from monitor.pipeline.digest import compute_last_week, send_daily_digest, send_digest
 from monitor.pipeline.maintenance import refresh_statistics
 from monitor.runtime import Runtime
 
@@ -47,6 +48,12 @@ def build_scheduler(runtime: Runtime, tick: timedelta | None = None) -> AsyncIOS
                               minute=at.minute, timezone=ZoneInfo(notifications.timezone))
         scheduler.add_job(_digest, trigger, args=[runtime], id="digest", max_instances=1,
                           coalesce=True, misfire_grace_time=6 * 3600)
+    if notifications.email is not None and notifications.digest.daily:
+        at = notifications.digest.at
+        trigger = CronTrigger(hour=at.hour, minute=at.minute,
+                              timezone=ZoneInfo(notifications.timezone))
+        scheduler.add_job(_daily_digest, trigger, args=[runtime], id="daily_digest",
+                          max_instances=1, coalesce=True, misfire_grace_time=6 * 3600)
     return scheduler
 
 
@@ -103,3 +110,20 @@ async def _digest(runtime: Runtime) -> None:
         log.exception("weekly digest failed", extra={"week": week})
         return
     log.info("weekly digest", extra={"week": week, "status": result.status})
+
+
+async def _daily_digest(runtime: Runtime) -> None:
+    zone = ZoneInfo(runtime.settings.notifications.timezone)
+    day = compute_previous_day(datetime.now(UTC), zone)
+    try:
+        with hold_singleton(runtime.engine, "daily_digest") as mine:
+            if not mine:
+                return
+            result = await send_daily_digest(runtime, day)
+    except asyncio.CancelledError:
+        log.info("daily digest stopped: shutting down", extra={"day": day.isoformat()})
+        return
+    except Exception:
+        log.exception("daily digest failed", extra={"day": day.isoformat()})
+        return
+    log.info("daily digest", extra={"day": day.isoformat(), "status": result.status})

@@ -53,6 +53,20 @@ def test_digest_preview_and_a_bad_week(config: Path) -> None:
     assert bad.exit_code == 2
 
 
+def test_daily_digest_preview_and_bad_days(config: Path) -> None:
+    preview = runner.invoke(app, ["digest", "--daily", "--day", "2026-11-19",
+                                  "--config", str(config)])
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.startswith("Subject: Daily brand digest Thu 19 Nov 2026:")
+    bad = runner.invoke(app, ["digest", "--day", "19/11/2026", "--config", str(config)])
+    assert bad.exit_code == 2
+    assert "2026-12-04" in bad.output
+    both = runner.invoke(app, ["digest", "--daily", "--week", "2026-W47",
+                               "--config", str(config)])
+    assert both.exit_code == 2
+    assert "--day" in both.output
+
+
 def test_send_without_email_settings_is_a_clear_error(config: Path) -> None:
     result = runner.invoke(app, ["digest", "--send", "--config", str(config)])
     assert result.exit_code == 2

@@ -71,6 +71,17 @@ def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.Monkey
         ("notifications:\n  quiet_hours: {start: 22:00, end: '07:00'}\n", "in quotes"),
         ("notifications:\n  timezone: Mars/Olympus\n", "unknown time zone"),
         ("alerts:\n  rules: [{name: r, query: 'a AND'}]\n", "alerts.rules.0.query"),
+        ("notifications:\n  digest: {daily: true}\n", "digest.daily needs an SMTP server"),
+        ("notifications:\n  email: {smtp_host: h, sender: m@example.com, recipients: [a@x.org],"
+         " alert_min_severity: critical}\n", "add `alerts: true`"),
+        ("notifications:\n  email: {smtp_host: h, sender: m@example.com, recipients: [a@x.org],"
+         " alerts: true, alert_min_severity: urgent}\n",
+         "notifications.email.alert_min_severity"),
+        ("notifications:\n  email: {smtp_host: h, sender: m@example.com, recipients: [a@x.org],"
+         " alerts: true, alert_recipients: [oncall]}\n",
+         "notifications.email.alert_recipients.0"),
+        ("notifications:\n  email: {smtp_host: h, sender: monitor, recipients: [a@x.org]}\n",
+         "not an e-mail address"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -127,3 +138,17 @@ def test_the_readme_source_examples_are_valid() -> None:
     assert {"rss", "blog", "discourse", "reddit", "hackernews", "search"} <= kinds
     for sources in examples:
         Settings(sources=sources)
+
+
+def test_the_readme_notification_example_is_valid() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)]
+    examples = [b["notifications"] for b in blocks if isinstance(b, dict)
+                and "notifications" in b]
+    assert examples
+    for notifications in examples:
+        settings = Settings(notifications=notifications)
+        email = settings.notifications.email
+        assert email is not None
+        assert email.alerts is True
+        assert settings.notifications.digest.daily is True

@@ -75,8 +75,41 @@ def test_all_well_exits_zero_and_names_each_check(tmp_path: Path, receiver: Rece
     assert result.exit_code == 0, result.output
     assert _lines(result.output) == {
         "config": "ok", "database": "ok", "migrations": "ok", "source Blog": "ok",
-        "source Forum": "ok", "slack": "ok", "smtp": "ok"}
+        "source Forum": "ok", "slack": "ok", "smtp": "ok", "email": "ok"}
     assert receiver.requests == []  # only connected to: nothing posted to Slack
+    assert "email: sends the weekly digest (mon 08:00 UTC)" in result.output
+
+
+def _email_config(tmp_path: Path, smtp_port: int, email: dict[str, Any],
+                  digest: dict[str, Any]) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({
+        "database": {"url": f"sqlite:///{tmp_path / 'm.db'}"},
+        "notifications": {"timezone": "Europe/Berlin", "digest": digest, "email": {
+            "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "starttls": False,
+            "sender": "monitor@example.com", "recipients": ["cm@example.com"], **email}}}))
+    return path
+
+
+def test_the_email_channel_is_reported_with_what_it_carries(tmp_path: Path,
+                                                            smtp_port: int) -> None:
+    config = _email_config(tmp_path, smtp_port, {
+        "alerts": True, "alert_min_severity": "warning",
+        "alert_recipients": ["oncall@example.com", "lead@example.com"]},
+        {"daily": True, "at": "07:30"})
+    result = runner.invoke(app, ["doctor", "--config", str(config)])
+    assert _lines(result.output)["email"] == "ok"
+    assert ("email: sends warning alerts and above to 2 recipient(s), the weekly digest "
+            "(mon 07:30 Europe/Berlin), the daily digest (07:30 Europe/Berlin)"
+            in " ".join(result.output.split()))
+
+
+def test_an_email_channel_that_carries_nothing_is_a_warning(tmp_path: Path,
+                                                          smtp_port: int) -> None:
+    config = _email_config(tmp_path, smtp_port, {}, {"enabled": False})
+    result = runner.invoke(app, ["doctor", "--config", str(config)])
+    assert _lines(result.output)["email"] == "warn"
+    assert "configured but unused" in result.output
 
 
 def test_a_failing_source_and_an_smtp_server_down_exit_one(tmp_path: Path,

@@ -1,10 +1,10 @@
-"""Render the weekly digest e-mail (subject, HTML, text) from DigestData with Jinja2."""
+"""Render the weekly (or daily) digest e-mail (subject, HTML, text) from DigestData."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -190,19 +190,31 @@ def compute_zone(name: str) -> ZoneInfo:
                          "such as Europe/Berlin") from None
 
 
+def render_digest_heading(data: DigestData) -> str:
+    """``Weekly brand digest 2026-W47`` or ``Daily brand digest Fri 04 Dec 2026``."""
+    if data.cadence == "daily":
+        day = date.fromisoformat(data.week)
+        return f"Daily brand digest {day.strftime('%a %d %b %Y')}"
+    return f"Weekly brand digest {data.week}"
+
+
 def render_digest_subject(data: DigestData) -> str:
     mentions = sum(b.mentions for b in data.brands)
     alerts = sum(len(b.alerts) for b in data.brands) + len(data.other_alerts)
     noun = "alert" if alerts == 1 else "alerts"
-    return f"Weekly brand digest {data.week}: {mentions:,} mentions, {alerts} {noun}"
+    return f"{render_digest_heading(data)}: {mentions:,} mentions, {alerts} {noun}"
 
 
 def render_digest(data: DigestData) -> tuple[str, str, str]:
-    """Subject, HTML body and plain-text body of the weekly digest."""
+    """Subject, HTML body and plain-text body of the weekly (or daily) digest."""
     zone = compute_zone(data.timezone)
     subject = render_digest_subject(data)
+    daily = data.cadence == "daily"
     context = {
         "data": data,
+        "heading": render_digest_heading(data),
+        "period_word": "day" if daily else "week",
+        "previous_word": "the day before" if daily else "last week",
         "brands": [compute_brand_view(b, data, zone) for b in data.brands],
         "other_alerts": compute_alert_lines(data.other_alerts, data, zone),
         "period": (f"{render_local_time(data.start, zone)} – "

@@ -1,9 +1,10 @@
-"""What the weekly digest shows; the pipeline fills these from the database."""
+"""What the weekly (or daily) digest shows; the pipeline fills these from the database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from monitor.domain.alerts import AlertKind, SentimentSplit, Severity, TermCount
 
@@ -74,7 +75,9 @@ class BrandDigest:
 class DigestData:
     """The whole digest: an ISO week (``2026-W47``), its bounds, and every brand.
 
-    ``timezone`` is the IANA name the week and times are shown in.
+    ``timezone`` is the IANA name the week and times are shown in. A daily digest
+    (``cadence="daily"``) holds the day (``2026-12-04``) in ``week`` and compares with the day
+    before.
     """
 
     week: str
@@ -86,3 +89,4 @@ class DigestData:
     brands: tuple[BrandDigest, ...]
     # Alerts of the week that belong to no listed brand: rules across brands, failing sources.
     other_alerts: tuple[DigestAlert, ...] = ()
+    cadence: Literal["weekly", "daily"] = "weekly"

@@ -1,8 +1,8 @@
 """`monitor doctor`: everything a person checks when something looks wrong, in one pass.
 
 The config (already loaded by the caller), the database and its migrations, each source's fetch
-health as stored, and whether Slack, the webhook and the SMTP server answer. Nothing is sent:
-the channels are only connected to.
+health as stored, whether Slack, the webhook and the SMTP server answer, and what the e-mail
+channel carries. Nothing is sent: the channels are only connected to.
 """
 
 from __future__ import annotations
@@ -103,7 +103,32 @@ async def _channels(settings: Settings) -> list[Finding]:
             found.append(await _http_probe(client, "webhook", channels.webhook.url))
     if channels.email is not None:
         found.append(await _smtp_probe(channels.email))
+        found.append(decide_email_use(settings))
     return found
+
+
+def decide_email_use(settings: Settings) -> Finding:
+    """What the e-mail channel carries: alerts (from which severity, to whom) and the digests;
+    a warning when it is configured but carries nothing."""
+    channels = settings.notifications
+    email, digest = channels.email, channels.digest
+    if email is None:
+        return Finding("email", "ok", "not configured")
+    uses = []
+    if email.alerts:
+        recipients = email.alert_recipients or email.recipients
+        level = ("every alert" if email.alert_min_severity == "info"
+                 else f"{email.alert_min_severity} alerts and above")
+        uses.append(f"{level} to {len(recipients)} recipient(s)")
+    at = f"{digest.at:%H:%M} {channels.timezone}"
+    if digest.enabled:
+        uses.append(f"the weekly digest ({digest.weekday} {at})")
+    if digest.daily:
+        uses.append(f"the daily digest ({at})")
+    if not uses:
+        return Finding("email", "warn", "configured but unused: set notifications.email.alerts, "
+                                        "digest.enabled or digest.daily")
+    return Finding("email", "ok", "sends " + ", ".join(uses))
 
 
 async def _http_probe(client: httpx.AsyncClient, name: str, url: str) -> Finding:
