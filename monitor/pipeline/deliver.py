@@ -172,6 +172,8 @@ async def _send(client: httpx.AsyncClient, settings: Settings,
         return DeliveryOutcome(status="failed", reason="the alert no longer exists")
     dashboard = settings.api.public_url
     if group[0].channel == "email" and channels.email is not None:
+        if not channels.email.alerts:  # switched off since it was queued
+            return DeliveryOutcome(status="failed", reason="e-mailed alerts are switched off")
         return await send_alert_email(channels.email, messages[0], dashboard,
                                       channels.timezone)
     if group[0].channel == "slack" and channels.slack is not None:

@@ -203,3 +203,19 @@ def test_emails_of_alerts_keep_their_order_through_an_outage(
     assert "Secondco" in subjects[1]
     assert [s for _, s, _ in _deliveries(runtime)] == ["sent", "sent"]
     assert {first, second} == {int(k.split(":")[1]) for k, _, _ in _deliveries(runtime)}
+
+
+def test_alert_emails_queued_before_they_were_switched_off_are_not_sent(
+    runtime: Runtime, smtp: Smtp
+) -> None:
+    settings = _settings(runtime, _email(smtp.port, alerts=True))
+    configured = Runtime(settings, runtime.engine, runtime.sessions)
+    sync_config(configured)
+    alert_id = _store_alert(configured, settings)
+    switched_off = Runtime(_settings(runtime, _email(smtp.port)), runtime.engine,
+                           runtime.sessions)
+    smtp.start()
+    report = asyncio.run(send_due_deliveries(switched_off, now=NOW))
+    assert (report.sent, report.failed) == (0, 1)
+    assert _deliveries(runtime) == [(f"alert:{alert_id}:1:email", "failed", 1)]
+    assert smtp.mailbox.messages == []
