@@ -2,10 +2,12 @@
 
 Slack: ``render_alert_blocks`` / ``render_batch_blocks`` then ``send_slack``. Webhooks:
 ``render_webhook_payload`` then ``send_webhook`` (signature scheme in ``webhook``). E-mail:
-``render_digest`` then ``build_digest_message`` then ``send_email``. After any attempt,
+``render_digest`` (or ``render_alert_email`` for one alert) then ``build_digest_message`` then
+``send_email``. After any attempt,
 ``decide_next_attempt`` says when to retry; ``decide_send_time`` applies quiet hours.
 """
 
+from monitor.notify.alert_email import render_alert_email
 from monitor.notify.delivery import (
     DEFAULT_RETRY_POLICY,
     DeliveryOutcome,
@@ -59,6 +61,7 @@ __all__ = [
     "decide_send_time",
     "match_signature",
     "render_alert_blocks",
+    "render_alert_email",
     "render_alert_title",
     "render_batch_blocks",
     "render_digest",

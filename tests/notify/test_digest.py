@@ -138,3 +138,17 @@ def test_week_labels_and_previous_weeks() -> None:
 def test_bad_weeks_are_rejected(week: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         compute_week_bounds(week, UTC)
+
+
+def test_a_daily_digest_speaks_of_its_day_and_the_day_before() -> None:
+    weekly = digest_data()
+    data = replace(weekly, week="2026-11-18", cadence="daily",
+                   brands=tuple(replace(b, days=()) for b in weekly.brands))
+    subject, html, text = render_digest(data)
+    assert subject == "Daily brand digest Wed 18 Nov 2026: 500 mentions, 1 alert"
+    assert "Mentions: 365 (+22% vs 300 the day before)" in text
+    assert "Alerts this day: 1" in text
+    assert not re.search(r"(this|last) week|weekly", text, re.IGNORECASE)
+    assert "<h1 style=\"margin:0 0 4px;font-size:20px;\">Daily brand digest Wed 18 Nov 2026</h1>" \
+        in html
+    assert not re.search(r"(this|last) week|weekly", html, re.IGNORECASE)
