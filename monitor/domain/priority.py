@@ -53,6 +53,8 @@ HIGH_ENGAGEMENT = "high engagement"
 ENGAGEMENT_RISING = "engagement rising"
 THREAD_GROWING = "thread growing"
 WIDE_REACH = "wide reach"
+REASONS = (NEEDS_REPLY, LABEL_VERY_NEGATIVE, LABEL_NEGATIVE, HIGH_ENGAGEMENT, ENGAGEMENT_RISING,
+           THREAD_GROWING, WIDE_REACH)
 
 
 @dataclass(frozen=True, slots=True)
