@@ -14,9 +14,9 @@ from monitor.db.engine import build_engine, build_sessionmaker, unit_of_work
 from monitor.db.migrate import upgrade_database
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.repositories import MentionRepository
+from monitor.db.repositories.inbox import InboxRepository, TriageChange
 from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.db.repositories.mentions import MentionFilter, _joined
-from monitor.db.repositories.inbox import InboxRepository, TriageChange
 from monitor.runtime import Runtime
 from tests.desk_seed import NOW, Doc, seed
 from tests.storage.test_item_migration import AT, empty_url  # noqa: F401  (fixture)
