@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,8 +82,7 @@ def test_triage_moves_the_needs_reply_signal(runtime: Runtime) -> None:
     assert _stored(runtime)["quiet"][1] == ["needs reply", "very negative"]
 
 
-def test_the_migration_scores_existing_items(
-        empty_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_the_migration_scores_existing_items(empty_url: str) -> None:  # noqa: F811
     engine = build_engine(empty_url)
     upgrade_database(engine, "0020")
     with engine.begin() as connection:
