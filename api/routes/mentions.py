@@ -91,7 +91,7 @@ def list_mentions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MentionPageOut:
-    """Mentions matching every given filter, newest (or most engaged) first.
+    """Mentions matching every given filter, newest (or most engaged, or most urgent) first.
 
     Pages are stable while new mentions arrive: pass `next_cursor` back as `cursor`.
     """

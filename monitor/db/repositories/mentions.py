@@ -41,6 +41,7 @@ from monitor.db.repositories.exclusions import (
     site_of,
 )
 from monitor.db.repositories.search import text_match
+from monitor.domain.priority import compute_engagement_total
 from monitor.errors import InvalidInputError, NotFoundError
 
 SortOrder = Literal["time", "engagement", "priority"]
@@ -48,7 +49,6 @@ SortOrder = Literal["time", "engagement", "priority"]
 NUMERIC_SORTS = {"engagement": "e:", "priority": "p:"}
 ALERT_MENTION_IDS = "mention_ids"  # the explanation key holding a rule alert's matches
 WINDOW_ALERTS = ("volume_spike", "sentiment_shift")
-ENGAGEMENT_KEYS = ("score", "points", "comments", "replies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +114,9 @@ class MentionPage:
 
 
 def compute_engagement(counts: Mapping[str, Any]) -> int:
-    """One number to sort by: votes, points, comments and replies added up."""
-    return sum(v for k, v in counts.items() if k in ENGAGEMENT_KEYS and type(v) is int)
+    """One number to sort by: votes, points, comments and replies added up (the figure the
+    priority score's engagement signal reads too)."""
+    return compute_engagement_total(counts)
 
 
 def compute_shown_state(state: str, snoozed_until: datetime | None, now: datetime) -> str:
