@@ -25,6 +25,7 @@ The time-dependent signals are fixed windows anchored on the item, never on "now
 score stays true: velocity is the rate at which it was read (history read long after
 publication is not rising), thread growth counts only the 24 hours after the item, and both
 change only when new data arrives (a new comment in the thread, a re-read engagement figure).
+An item without a publication time has neither; thread entries without one do not count.
 Reddit scores and Hacker News points count as engagement: those sources give no author audience.
 """
 

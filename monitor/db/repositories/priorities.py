@@ -149,6 +149,7 @@ class PriorityRepository:
             elif isinstance(loaded, Mention) and loaded.document_id in by_doc:
                 set_committed_value(loaded, "priority", by_doc[loaded.document_id]["score"])
 
+
 def _widen(spans: dict[int, tuple[datetime, datetime]], key: int, moment: datetime) -> None:
     low, high = spans.get(key, (moment, moment))
     spans[key] = (min(low, moment), max(high, moment))
