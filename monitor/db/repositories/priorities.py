@@ -85,7 +85,9 @@ class PriorityRepository:
             Document.published_at, Document.discovered_at, Document.thread_id,
             Document.priority, Document.priority_reasons).where(
                 Document.id.in_(ids), exists().where(Mention.document_id == Document.id))).all()
-        mentions = self._mentions_of(ids)
+        if not docs:  # most fetches bring comments naming no brand
+            return 0
+        mentions = self._mentions_of([doc.id for doc in docs])
         times = self._thread_times(docs)
         updates = []
         for doc in docs:
