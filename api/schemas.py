@@ -29,6 +29,11 @@ SourceKindName = Annotated[
 ]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+PriorityReason = Literal["needs reply", "very negative", "negative", "high engagement",
+                         "engagement rising", "thread growing", "wide reach"]
+PRIORITY_HELP = ("what to read first, in points (the item's; sort=priority orders by it); "
+                 "see the README, 'What to read first'")
+PRIORITY_REASONS_HELP = "the signals that put it high, strongest first"
 
 _MENTION_EXAMPLE: dict[str, Any] = {
     "id": 42, "brand": "Acme", "url": "https://forum.example/t/espresso/9#p3",
@@ -42,6 +47,7 @@ _MENTION_EXAMPLE: dict[str, Any] = {
     "thread_id": 5,
     "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": ["follow-up"],
     "site": "forum.example", "engagement": 12, "muted_by": None,
+    "priority": 52, "priority_reasons": ["needs reply", "negative"],
 }
 
 
@@ -102,6 +108,9 @@ class MentionOut(_Out):
     site: str = ""
     engagement: int = 0
     muted_by: int | None = Field(default=None, description="id of the exclusion hiding it")
+    priority: int = Field(default=0, description=PRIORITY_HELP)
+    priority_reasons: list[PriorityReason] = Field(default_factory=list,
+                                                   description=PRIORITY_REASONS_HELP)
 
 
 class MentionPageOut(BaseModel):

@@ -8,9 +8,12 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas import (
+    PRIORITY_HELP,
+    PRIORITY_REASONS_HELP,
     ContextOut,
     InboxState,
     NoteOut,
+    PriorityReason,
     SentimentLabel,
     SentimentOut,
     SourceRef,
@@ -26,7 +29,8 @@ _ITEM_EXAMPLE: dict[str, Any] = {
     "source": {"id": 3, "name": "Coffee forum", "url": "https://forum.example/latest.rss"},
     "thread": {"url": "https://forum.example/t/espresso/9", "title": "Best espresso machine?"},
     "thread_id": 5, "duplicate_of": None, "state": "new", "snoozed_until": None, "tags": [],
-    "site": "forum.example", "engagement": 4,
+    "site": "forum.example", "engagement": 4, "priority": 9,
+    "priority_reasons": ["negative"],
     "mentions": [
         {"id": 41, "brand": "Acme", "snippet": "…Acme is louder…", "topics": ["noise"],
          "sentiment": {"score": -0.4, "label": "negative", "confidence": 0.7},
@@ -81,6 +85,9 @@ class ItemOut(_Out):
     reply_reason: Literal["question", "complaint", ""] = Field(
         default="", description="why it may need an answer: a question put to one of its "
                                 "brands, or a complaint about its service")
+    priority: int = Field(default=0, description=PRIORITY_HELP)
+    priority_reasons: list[PriorityReason] = Field(default_factory=list,
+                                                   description=PRIORITY_REASONS_HELP)
 
 
 class ItemPageOut(BaseModel):

@@ -15,6 +15,7 @@ from monitor.db.repositories import (
     SourceRepository,
 )
 from monitor.db.repositories.brands import BrandSpec
+from monitor.db.repositories.priorities import PriorityRepository
 from monitor.db.repositories.sources import SourceSpec
 from monitor.runtime import Runtime
 
@@ -67,6 +68,7 @@ def seed(runtime: Runtime, docs: list[Doc], brands: tuple[str, ...] = ("Acme", "
         rows = [_mention_row(d, doc_ids[d.key], brand_ids[brand], label)
                 for d in docs for brand, label in d.brands.items()]
         MentionRepository(session).insert_many(rows)
+        PriorityRepository(session).refresh_after_insert(doc_ids.values())  # as ingest does
     return mention_ids(runtime)
 
 

@@ -18,6 +18,9 @@ from monitor.domain.needs_reply import detect_needs_reply
 STATES = ("new", "needs_reply", "snoozed", "seen", "replied", "ignored")
 SENTIMENTS = ("positive", "negative", "neutral", "unscored")
 KINDS = ("post", "comment")
+SORTS = ("priority", "time", "engagement")
+# The desk opens on what to read first; the API keeps newest first (its clients page by time).
+DEFAULT_SORT = "priority"
 SOURCE_KINDS = registry.kind_names()
 TEXT_KEYS = {"brand": 200, "site": 255, "author": 300, "topic": 100, "tag": 50, "language": 10,
              "q": 500}
@@ -98,7 +101,7 @@ def parse_inbox_query(params: Mapping[str, str], *, last_visit: datetime | None,
         created_after=last_visit if fresh_only else None,
         source=_row_id(params, "source", notices), alert=_row_id(params, "alert", notices),
     )
-    sort = "engagement" if params.get("sort") == "engagement" else "time"
+    sort = _choice(params, "sort", SORTS, notices) or DEFAULT_SORT
     kept = {k: params[k].strip() for k in FILTER_KEYS if params.get(k, "").strip()}
     kept["state"] = state_tab
     return InboxQuery(filters, sort, fresh_only, state_tab, kept, notices)
@@ -144,6 +147,8 @@ class InboxItem:
     engagement: int
     muted: bool
     reply_reason: str = ""  # "question" or "complaint": why it may need an answer
+    priority: int = 0
+    priority_reasons: tuple[str, ...] = ()  # why it ranks high, strongest first
 
 
 def build_item(lead: Mention, doc: Document, source: Source,
@@ -172,6 +177,7 @@ def build_item(lead: Mention, doc: Document, source: Source,
         fresh=last_visit is not None and any(m.created_at > last_visit for m, _ in mentions),
         engagement=lead.engagement, muted=lead.hidden_by_id is not None,
         reply_reason=detect_needs_reply(doc.text, [c.name for c in chips]).reason,
+        priority=doc.priority, priority_reasons=tuple(str(r) for r in doc.priority_reasons),
     )
 
 

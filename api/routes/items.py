@@ -32,8 +32,9 @@ def list_items(
     session: SessionDep,
     _who: ReadDep,
     filters: FiltersDep,
-    sort: Annotated[Literal["time", "engagement"], Query(description="newest or most engaged "
-                                                          "first")] = "time",
+    sort: Annotated[Literal["time", "engagement", "priority"], Query(
+        description="newest, most engaged, or most urgent first (`priority`: see "
+                    "`priority_reasons`; ties newest id first)")] = "time",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ItemPageOut:
@@ -106,4 +107,5 @@ def item_out(row: ItemRow, tags: list[str], now: datetime, brand: str | None = N
             sentiment=sentiment_out(m), sentiment_override=m.sentiment_override,
             muted_by=m.hidden_by_id) for m, b in row.mentions],
         reply_reason=detect_needs_reply(doc.text, [b.name for _, b in row.mentions]).reason,
+        priority=doc.priority, priority_reasons=list(doc.priority_reasons),
     )

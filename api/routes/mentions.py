@@ -85,12 +85,13 @@ def list_mentions(
     session: SessionDep,
     _who: ReadDep,
     filters: FiltersDep,
-    sort: Annotated[Literal["time", "engagement"], Query(description="newest or most engaged "
-                                                          "first")] = "time",
+    sort: Annotated[Literal["time", "engagement", "priority"], Query(
+        description="newest, most engaged, or most urgent first (`priority`: see "
+                    "`priority_reasons`; ties newest id first)")] = "time",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> MentionPageOut:
-    """Mentions matching every given filter, newest (or most engaged) first.
+    """Mentions matching every given filter, newest (or most engaged, or most urgent) first.
 
     Pages are stable while new mentions arrive: pass `next_cursor` back as `cursor`.
     """
@@ -190,6 +191,7 @@ def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
         state=compute_shown_state(doc.state, doc.snoozed_until, now),
         snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,
         tags=tags, site=mention.site, engagement=mention.engagement, muted_by=mention.hidden_by_id,
+        priority=doc.priority, priority_reasons=list(doc.priority_reasons),
     )
 
 

@@ -121,6 +121,10 @@ class Document(Base):
     # The thread (threads.id) it belongs to. No foreign key in the schema: adding one would
     # rebuild the table on SQLite, and its search triggers with it.
     thread_id: Mapped[int | None]
+    # What to read first (monitor/domain/priority.py): points and their reason labels, kept
+    # current by PriorityRepository when the signals change; mentions carry a copy to sort by.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    priority_reasons: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class Brand(Base):
@@ -146,6 +150,8 @@ class Mention(Base):
         Index("ix_mentions_item_sort", "sort_at", "document_id"),
         Index("ix_mentions_brand_item_sort", "brand_id", "sort_at", "document_id"),
         Index("ix_mentions_item_engagement", "engagement", "document_id"),
+        Index("ix_mentions_priority", "priority", "id"),
+        Index("ix_mentions_item_priority", "priority", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +175,9 @@ class Mention(Base):
     hidden_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("exclusions.id", ondelete="SET NULL"), index=True
     )
+    # Its item's priority (documents.priority), the same on every brand's mention of it: the
+    # inbox walks mentions in (sort key, document) order and needs one key per item.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKey(Base):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from monitor.db.models import Brand, Document, Mention
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.mention_sync import MentionSyncRepository
+from monitor.db.repositories.priorities import PriorityRepository
 from monitor.domain.analysis import MentionFinding, compute_brand_findings
 from monitor.pipeline.analyser import build_analyser
 from monitor.pipeline.store import incoming_document, mention_row, sort_time
@@ -75,6 +76,7 @@ def _apply(
     session_repo.flush()
     report.added += mentions.insert_many(new_rows)
     report.removed += len(stale)
+    PriorityRepository(mentions.session).refresh([doc.id for doc in batch])
 
 
 def _refresh(mention: Mention, finding: MentionFinding) -> None:

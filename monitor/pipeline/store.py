@@ -14,6 +14,7 @@ from collectors.document import CollectResult, Document, SourceKind
 from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.db.repositories.priorities import PriorityRepository
 from monitor.domain.analysis import (
     Analyser,
     DocumentAnalysis,
@@ -84,6 +85,7 @@ def save_documents(
         for finding in a.mentions
     ]
     new_mentions = MentionRepository(session).insert_many(mention_rows)
+    PriorityRepository(session).refresh_after_insert(inserted.values())
     return StoreReport(len(inserted), new_mentions, kind)
 
 

@@ -117,7 +117,7 @@ def _screenshot(page: Any, name: str, tmp_path: Path) -> Path:
 
 def test_keyboard_triage(page: Any, desk: Desk, tmp_path: Path) -> None:
     assert page.locator("li.mention").count() == 9 + 1  # items: a two-brand one is one entry
-    assert page.locator("li.mention").nth(0).locator(".brand-chip").count() == 2
+    assert page.locator(f'li.mention[data-id="{desk.ids["xss"]}"] .brand-chip').count() == 2
     _screenshot(page, "inbox", tmp_path)
     first, second = (page.locator("li.mention").nth(i).get_attribute("data-id") for i in (0, 1))
     page.keyboard.press("e")  # done: the first row is selected when the page opens
@@ -131,6 +131,26 @@ def test_keyboard_triage(page: Any, desk: Desk, tmp_path: Path) -> None:
     page.keyboard.press("m")  # mute opens the mention's mute panel with a dry-run count
     page.wait_for_selector(".would-hide")
     _screenshot(page, "mention", tmp_path)
+
+
+def test_priority_order_shows_what_to_read_first_with_its_reasons(
+        page: Any, desk: Desk, tmp_path: Path) -> None:
+    # m8: a complaint (needs reply), very negative, its votes came fast; m0 has no votes yet.
+    expected = ["needs reply", "very negative", "engagement rising"]
+    page.goto(f"{desk.url}/inbox?state=all")  # the desk's default order is priority
+    assert page.locator('select[name="sort"]').input_value() == "priority"
+    first = page.locator("li.mention").nth(0)
+    assert first.get_attribute("data-id") == str(desk.ids["m8"])
+    assert first.locator(".reason").all_inner_texts() == expected
+    assert page.locator(f'li.mention[data-id="{desk.ids["xss"]}"] .reason').count() == 0
+    page.goto(f"{desk.url}/inbox?state=all&sort=priority&view=compact")
+    first = page.locator("li.mention").nth(0)
+    assert first.get_attribute("data-id") == str(desk.ids["m8"])
+    assert first.locator(".reason").all_inner_texts() == expected
+    assert first.locator(".reason").first.is_visible()
+    _screenshot(page, "inbox-priority-compact", tmp_path)
+    page.goto(f"{desk.url}/inbox?state=all&sort=time")
+    assert page.locator("li.mention").nth(0).get_attribute("data-id") == str(desk.ids["xss"])
 
 
 def test_trends_chart_renders(page: Any, desk: Desk, tmp_path: Path) -> None:

@@ -283,6 +283,9 @@ def test_rematching_keeps_the_users_triage_and_sentiment_override(
         item = session.get(Document, again.document_id)
         assert item is not None
         assert (again.sentiment_override, item.state) == ("positive", "needs_reply")
+        # The state was written behind triage's back; re-matching rescores the item.
+        assert item.priority_reasons[0] == "needs reply"
+        assert again.priority == item.priority >= 40
 
 
 def test_topics_come_from_the_config_when_given(

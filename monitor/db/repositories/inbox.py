@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from monitor.db.models import Document, Mention
 from monitor.db.models_desk import ItemNote, ItemTag
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
+from monitor.db.repositories.priorities import PriorityRepository
 from monitor.errors import InvalidInputError, NotFoundError
 
 InboxState = Literal["new", "seen", "needs_reply", "replied", "ignored", "snoozed"]
@@ -90,10 +91,11 @@ class InboxRepository:
         Returns how many of the mentions exist.
         """
         existing = self._existing_mentions(mention_ids)
-        items = self.items_of(existing)
-        self._apply(sorted(set(items.values())), change, now)
+        items = sorted(set(self.items_of(existing).values()))
+        self._apply(items, change, now)
         if change.change_sentiment:
             self._override(Mention.id, existing, change.sentiment)
+        self._rescore(items, change)
         self.session.flush()
         return len(existing)
 
@@ -104,8 +106,14 @@ class InboxRepository:
         self._apply(existing, change, now)
         if change.change_sentiment:
             self._override(Mention.document_id, existing, change.sentiment)
+        self._rescore(existing, change)
         self.session.flush()
         return len(existing)
+
+    def _rescore(self, document_ids: list[int], change: TriageChange) -> None:
+        """A state (needs reply, replied, ignored) or a sentiment override moves priority."""
+        if change.state is not None or change.change_sentiment:
+            PriorityRepository(self.session).refresh(document_ids)
 
     def _apply(self, document_ids: list[int], change: TriageChange, now: datetime) -> None:
         decided = decide_state(change, now)

@@ -1,9 +1,9 @@
 """Items: one entry per stored post or comment, with the mentions of every brand it names.
 
 The inbox lists items with the filters of the mention listing: an item is listed when one of
-its mentions matches. Mentions of one document share its sort keys (time and engagement both
-come from the document), so walking mentions in (sort key, document) order meets each item's
-mentions side by side; the walk reads only as many rows as one page needs.
+its mentions matches. Mentions of one document share its sort keys (time, engagement and
+priority all come from the document), so walking mentions in (sort key, document) order meets
+each item's mentions side by side; the walk reads only as many rows as one page needs.
 """
 
 from __future__ import annotations

@@ -41,12 +41,14 @@ from monitor.db.repositories.exclusions import (
     site_of,
 )
 from monitor.db.repositories.search import text_match
+from monitor.domain.priority import compute_engagement_total
 from monitor.errors import InvalidInputError, NotFoundError
 
-SortOrder = Literal["time", "engagement"]
+SortOrder = Literal["time", "engagement", "priority"]
+# Integer sort keys and the tag their cursors carry (a time cursor carries a timestamp).
+NUMERIC_SORTS = {"engagement": "e:", "priority": "p:"}
 ALERT_MENTION_IDS = "mention_ids"  # the explanation key holding a rule alert's matches
 WINDOW_ALERTS = ("volume_spike", "sentiment_shift")
-ENGAGEMENT_KEYS = ("score", "points", "comments", "replies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +114,9 @@ class MentionPage:
 
 
 def compute_engagement(counts: Mapping[str, Any]) -> int:
-    """One number to sort by: votes, points, comments and replies added up."""
-    return sum(v for k, v in counts.items() if k in ENGAGEMENT_KEYS and type(v) is int)
+    """One number to sort by: votes, points, comments and replies added up (the figure the
+    priority score's engagement signal reads too)."""
+    return compute_engagement_total(counts)
 
 
 def compute_shown_state(state: str, snoozed_until: datetime | None, now: datetime) -> str:
@@ -362,6 +365,8 @@ def _has_topic(topic: str, dialect: str) -> ColumnElement[bool]:
 
 
 def sort_keys(sort: SortOrder) -> tuple[Any, ...]:
+    if sort == "priority":
+        return (Mention.priority,)
     return (Mention.engagement,) if sort == "engagement" else (Mention.sort_at,)
 
 
@@ -370,16 +375,16 @@ def _escape_like(text: str) -> str:
 
 
 def encode_cursor(mention: Mention, sort: SortOrder = "time") -> str:
-    key = mention.engagement if sort == "engagement" else mention.sort_at
-    return encode_key_cursor(key, mention.id, sort)
+    keys: dict[str, Any] = {"engagement": mention.engagement, "priority": mention.priority}
+    return encode_key_cursor(keys.get(sort, mention.sort_at), mention.id, sort)
 
 
 def encode_key_cursor(key: Any, row_id: int, sort: SortOrder = "time", *,
                       prefix: str = "") -> str:
     """A cursor after the row with sort key ``key`` and id ``row_id``; ``prefix`` tells
     listings apart (an inbox cursor pages items, not mentions)."""
-    if sort == "engagement":
-        raw = f"{prefix}e:{key}|{row_id}"
+    if sort in NUMERIC_SORTS:
+        raw = f"{prefix}{NUMERIC_SORTS[sort]}{key}|{row_id}"
     else:
         raw = f"{prefix}{key.astimezone(UTC).isoformat()}|{row_id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -393,9 +398,9 @@ def decode_cursor(cursor: str, sort: SortOrder = "time", *, prefix: str = "") ->
         if prefix and not raw.startswith(prefix):
             raise ValueError("a cursor of another listing")
         key, _, row_id = raw[len(prefix):].partition("|")
-        if sort == "engagement":
-            if not key.startswith("e:"):
-                raise ValueError("not an engagement cursor")
+        if sort in NUMERIC_SORTS:
+            if not key.startswith(NUMERIC_SORTS[sort]):
+                raise ValueError(f"not a {sort} cursor")
             return _bounded(key[2:], signed=True), _bounded(row_id)
         moment = datetime.fromisoformat(key)
         return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC), _bounded(row_id)
