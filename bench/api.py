@@ -28,6 +28,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     del sys.path[0]
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -45,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from api.routes.trends import compute_trends, trend_request
 from monitor.db.engine import build_engine
-from monitor.db.migrate import upgrade_database
+from monitor.db.migrate import MIGRATIONS_DIR, upgrade_database
 from monitor.db.repositories.alerts import AlertFilter, AlertRepository
 from monitor.db.repositories.items import ItemRepository
 from monitor.db.repositories.maintenance import refresh_planner_statistics
@@ -124,6 +125,10 @@ def build_store(engine: Engine, mentions: int) -> float:
             raw.execute("PRAGMA cache_size=-500000")  # 500 MB: index builds stay in memory
             raw.execute("PRAGMA temp_store=MEMORY")
         with connection.begin():
+            if connection.dialect.name == "postgresql":
+                # Index builds over a million rows outlast the service's statement timeout.
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
+                connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
             _load(connection, mentions, rng)
     _after_load(engine)
     return time.perf_counter() - started
@@ -203,13 +208,20 @@ def _restore_secondary(connection: Any, saved: list[str]) -> None:
 
 
 def _rebuild_counts(connection: Any) -> None:
-    """The pre-aggregated counts, recomputed from the mentions (they were not kept during the
-    load because its triggers were off)."""
-    try:
-        from monitor.db.repositories.mention_counts import rebuild_mention_counts
-    except ImportError:  # a tree without pre-aggregates
+    """The pre-aggregated counts, recomputed from the mentions by the migration's own backfill
+    (they were not kept during the load: its triggers were off)."""
+    found = sorted(MIGRATIONS_DIR.glob("versions/*_0072_mention_counts.py"))
+    if not found:  # a tree without pre-aggregates
         return
-    rebuild_mention_counts(connection)
+    spec = importlib.util.spec_from_file_location("mention_counts_migration", found[0])
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    sqlite = connection.dialect.name == "sqlite"
+    connection.execute(text("DELETE FROM mention_counts"))
+    backfill = migration.SQLITE_BACKFILL if sqlite else migration.POSTGRES_BACKFILL
+    connection.execute(text(backfill))
 
 
 def _alert(n: int, rng: random.Random) -> dict[str, Any]:
@@ -256,6 +268,7 @@ def _after_load(engine: Engine) -> None:
         refresh_planner_statistics(connection)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SET statement_timeout = 0"))
             connection.execute(text("VACUUM (ANALYZE)"))
 
 
