@@ -40,7 +40,7 @@ from monitor.db.repositories.exclusions import (
     match_exclusion,
     site_of,
 )
-from monitor.db.repositories.search import text_match
+from monitor.db.repositories.search import text_condition
 from monitor.errors import InvalidInputError, NotFoundError
 
 SortOrder = Literal["time", "engagement"]
@@ -236,6 +236,8 @@ class MentionRepository:
         self.check_brand(filters.brand)
         dialect = self.session.get_bind().dialect.name
         query = query.where(*_conditions(filters, dialect))
+        if filters.q:
+            query = query.where(text_condition(self.session, filters.q))
         if filters.alert is not None:
             query = query.where(self._behind_alert(filters.alert))
         return query
@@ -323,8 +325,6 @@ def _document_conditions(filters: MentionFilter, dialect: str) -> list[ColumnEle
     conditions: list[ColumnElement[bool]] = []
     if filters.kind:
         conditions.append(Document.kind == filters.kind)
-    if filters.q:
-        conditions.append(text_match(dialect, filters.q))
     if filters.author:
         author = filters.author.strip()
         conditions.append(or_(Document.author == author,
