@@ -51,6 +51,7 @@ from monitor.db.repositories.alerts import AlertFilter, AlertRepository
 from monitor.db.repositories.items import ItemRepository
 from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.db.repositories.mentions import MentionFilter, MentionRepository
+from monitor.db.repositories.trends import TrendRepository
 
 TARGET_MS = 50.0
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -59,6 +60,7 @@ BUILD_VERSION = 2  # bump when the generated data changes: cached stores are reb
 COMMON = ["good", "service", "price", "today", "new", "order", "love", "bad", "support"]
 FILLER = [f"word{n}" for n in range(3000)]
 RARE = "quixotical"  # in about one document in 20,000
+MIDDLE = "word2999"  # in about one document in 120
 LABELS = ["positive", "negative", "neutral", "unscored"]
 LABEL_WEIGHTS = [25, 20, 50, 5]
 TOPICS = ["service", "price", "delivery", "quality", "support"]
@@ -280,8 +282,15 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
     cursor = deep.next_cursor
 
     def trends(brand: str | None) -> Callable[[], object]:
-        request = trend_request(MentionFilter(brand=brand), "day", NOW)
+        request = trend_request(MentionFilter(brand=brand), "day", NOW + timedelta(minutes=7))
         return lambda: compute_trends(session, replace(request))
+
+    def counts(brand: str | None) -> Callable[[], object]:
+        """The buckets and share of voice: what the pre-aggregated counts serve."""
+        filters = trend_request(MentionFilter(brand=brand), "day",
+                                NOW + timedelta(minutes=7)).filters
+        repo = TrendRepository(session)
+        return lambda: (repo.counted_points(filters, "day"), repo.brand_counts(filters))
 
     def page(filters: MentionFilter, at: str | None = None) -> Callable[[], object]:
         return lambda: mentions.list_page(filters, limit=50, cursor=at)
@@ -295,8 +304,11 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         "brand+sentiment": page(MentionFilter(brand="Brand7", sentiment="negative")),
         "q common word": page(MentionFilter(q="good")),
         "q rare word": page(MentionFilter(q=RARE)),
-        "trends 30d one brand": trends("Brand7"),
-        "trends 30d all brands": trends(None),
+        "q 1% word": page(MentionFilter(q=MIDDLE)),
+        "trends counts 30d one brand": counts("Brand7"),
+        "trends counts 30d all brands": counts(None),
+        "trends full 30d one brand": trends("Brand7"),
+        "trends full 30d all brands": trends(None),
         "one mention": lambda: mentions.get_row(one),
         "one item": lambda: item.get(deep.rows[0].document.id),
         "alert feed": lambda: AlertRepository(session).list_page(AlertFilter(), limit=50,
@@ -309,7 +321,7 @@ def measure(engine: Engine, repeat: int) -> dict[str, dict[str, float]]:
     with Session(engine) as session:
         for name, call in queries(session).items():
             call()  # warm the cache as a running service has it
-            rounds = repeat if not name.startswith("trends") else max(3, repeat // 4)
+            rounds = repeat if not name.startswith("trends full") else 3
             times = []
             for _ in range(rounds):
                 session.expunge_all()  # a request starts with an empty session

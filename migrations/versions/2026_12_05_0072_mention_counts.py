@@ -162,6 +162,15 @@ POSTGRES_BACKFILL = (
 )
 
 
+# Postgres guesses a fixed 0.5% for a condition on an expression it has no statistics for:
+# with "shown sentiment is negative" and "not muted" both guessed so, a brand's listing looked
+# like one row and was fetched whole and sorted (0.9 s at a million) instead of walked in order.
+POSTGRES_STATISTICS = {
+    'st_mentions_shown_label': '(coalesce(sentiment_override, sentiment_label))',
+    'st_mentions_visible': '(coalesce(hidden_by_id, 0))',
+}
+
+
 def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
@@ -183,6 +192,9 @@ def upgrade() -> None:
     op.execute(SQLITE_BACKFILL if sqlite else POSTGRES_BACKFILL)
     for statement in SQLITE_TRIGGERS if sqlite else POSTGRES:
         op.execute(statement)
+    if not sqlite:
+        for name, expression in POSTGRES_STATISTICS.items():
+            op.execute(f'CREATE STATISTICS {name} ON {expression} FROM mentions')
 
 
 def downgrade() -> None:
@@ -191,6 +203,9 @@ def downgrade() -> None:
                 'mention_counts_au': 'mentions', 'mention_counts_document_bd': 'documents',
                 'mention_counts_document_au': 'documents'}
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    if not sqlite:
+        for name in POSTGRES_STATISTICS:
+            op.execute(f'DROP STATISTICS IF EXISTS {name}')
     for trigger, table in triggers.items():
         op.execute(f'DROP TRIGGER IF EXISTS {trigger}' + ('' if sqlite else f' ON {table}'))
     if not sqlite:
