@@ -316,10 +316,12 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
     }
 
 
-def measure(engine: Engine, repeat: int) -> dict[str, dict[str, float]]:
+def measure(engine: Engine, repeat: int, only: list[str]) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with Session(engine) as session:
         for name, call in queries(session).items():
+            if only and not any(name.startswith(prefix) for prefix in only):
+                continue
             call()  # warm the cache as a running service has it
             rounds = repeat if not name.startswith("trends full") else 3
             times = []
@@ -348,7 +350,7 @@ def run(name: str, url: str, args: argparse.Namespace, *, built: bool) -> dict[s
             print(f"{name}: {args.mentions} mentions loaded in {seconds:.0f} s")
         else:
             print(f"{name}: {args.mentions} mentions from the cached store")
-        return {"load_s": round(seconds, 1), "queries": measure(engine, args.repeat)}
+        return {"load_s": round(seconds, 1), "queries": measure(engine, args.repeat, args.queries)}
     finally:
         engine.dispose()
 
@@ -407,6 +409,9 @@ def main() -> None:
         "MONITOR_BENCH_CACHE", str(Path(tempfile.gettempdir()) / "brand-monitor-bench")),
         help="where built SQLite stores are kept between runs")
     parser.add_argument("--rebuild", action="store_true", help="build the stores afresh")
+    parser.add_argument("--queries", type=lambda v: [q.strip() for q in v.split(",")],
+                        default=[], help="time only the queries whose names start so "
+                        "(comma-separated), e.g. 'q ,trends counts'")
     args = parser.parse_args()
     results: dict[str, object] = {"mentions": args.mentions, "target_p95_ms": TARGET_MS,
                                   "load_average": [round(x, 2) for x in os.getloadavg()]}
