@@ -71,8 +71,8 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
     repo, filters = TrendRepository(session), request.filters
     assert filters.since is not None
     assert filters.until is not None
-    buckets = compute_buckets(repo.points(filters), filters.since, filters.until,
-                              request.interval)
+    buckets = compute_buckets(repo.counted_points(filters, request.interval), filters.since,
+                              filters.until, request.interval)
     shares = compute_shares(repo.brand_counts(filters))
     topics = sorted(repo.topic_counts(filters).items(), key=lambda tc: (-tc[1], tc[0]))[:TOP]
     return TrendsOut(

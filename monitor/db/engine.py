@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db.location import check_sqlite_location, describe_url
+from monitor.db.repositories.search import SEARCH_FUNCTION, sqlite_text_matches
 from monitor.errors import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function(SEARCH_FUNCTION, 3, sqlite_text_matches, deterministic=True)
 
 
 def _on_sqlite_begin(connection: Any, busy_ms: int) -> None:

@@ -246,4 +246,5 @@ class DocumentBand(Base):
 
 
 from monitor.db import models_alerts as _alerts  # noqa: E402,F401
+from monitor.db import models_counts as _counts  # noqa: E402,F401
 from monitor.db import models_desk as _desk  # noqa: E402,F401

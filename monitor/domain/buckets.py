@@ -39,11 +39,23 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    """One mention as the trend sees it: when, which label people see, its score."""
+    """One mention as the trend sees it: when, which label people see, its score. A counted
+    point stands for ``count`` mentions of one label at one bucket start, ``score`` their sum."""
 
     at: datetime
     label: str
     score: float
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CountPlan:
+    """Where the counts of a [since, until) window come from: whole UTC days and whole hours
+    from the pre-aggregated counts, the fractions of an hour at either end from the mentions."""
+
+    days: list[tuple[datetime, datetime]]
+    hours: list[tuple[datetime, datetime]]
+    exact: list[tuple[datetime, datetime]]
 
 
 def compute_bucket_start(moment: datetime, interval: Interval) -> datetime:
@@ -89,19 +101,21 @@ def compute_buckets(points: Iterable[Point], since: datetime, until: datetime,
     tallies: dict[datetime, Counter[str]] = {
         start: Counter() for start in compute_bucket_starts(since, until, interval)
     }
-    scores: dict[datetime, list[float]] = {start: [] for start in tallies}
+    sums: dict[datetime, float] = dict.fromkeys(tallies, 0.0)
+    scored: Counter[datetime] = Counter()
     for point in points:
         if not since <= point.at < until:
             continue
         start = compute_bucket_start(point.at, interval)
-        tallies[start][point.label] += 1
+        tallies[start][point.label] += point.count
         if point.label != "unscored":
-            scores[start].append(point.score)
-    return [_bucket(start, tallies[start], scores[start]) for start in tallies]
+            sums[start] += point.score
+            scored[start] += point.count
+    return [_bucket(start, tallies[start], sums[start], scored[start]) for start in tallies]
 
 
-def _bucket(start: datetime, tally: Counter[str], scores: list[float]) -> Bucket:
-    average = round(sum(scores) / len(scores), 4) if scores else None
+def _bucket(start: datetime, tally: Counter[str], score_sum: float, scored: int) -> Bucket:
+    average = round(score_sum / scored, 4) if scored else None
     return Bucket(start=start, mentions=sum(tally.values()), positive=tally["positive"],
                   negative=tally["negative"], neutral=tally["neutral"],
                   unscored=tally["unscored"], avg_sentiment=average)
@@ -113,3 +127,30 @@ def compute_shares(counts: Mapping[str, int], *, top: int | None = None) -> list
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
     return [Share(name, count, round(count / total, 4) if total else 0.0)
             for name, count in ranked]
+
+
+def compute_count_plan(since: datetime, until: datetime, interval: Interval) -> CountPlan:
+    """Split [since, until) into what hourly and daily counts can answer and what they cannot.
+
+    Daily counts serve day and week buckets only (a day cannot be split into hours); what is
+    left at either end, short of a whole hour, is counted from the mentions themselves.
+    """
+    first_hour, last_hour = _ceil(since, timedelta(hours=1)), _floor(until, timedelta(hours=1))
+    if first_hour >= last_hour:
+        return CountPlan([], [], [(since, until)])
+    exact = [(a, b) for a, b in ((since, first_hour), (last_hour, until)) if a < b]
+    first_day, last_day = _ceil(first_hour, timedelta(days=1)), _floor(last_hour, timedelta(days=1))
+    if interval == "hour" or first_day >= last_day:
+        return CountPlan([], [(first_hour, last_hour)], exact)
+    hours = [(a, b) for a, b in ((first_hour, first_day), (last_day, last_hour)) if a < b]
+    return CountPlan([(first_day, last_day)], hours, exact)
+
+
+def _floor(moment: datetime, step: timedelta) -> datetime:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return epoch + (moment.astimezone(UTC) - epoch) // step * step
+
+
+def _ceil(moment: datetime, step: timedelta) -> datetime:
+    floor = _floor(moment, step)
+    return floor if floor == moment else floor + step

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from monitor.domain.buckets import (
     compute_bucket_start,
     compute_bucket_starts,
     compute_buckets,
+    compute_count_plan,
     compute_previous_window,
     compute_shares,
     compute_window,
@@ -80,3 +82,36 @@ def test_shares_rank_and_sum_to_one() -> None:
     assert compute_shares({}) == []
     assert compute_shares({"Acme": 0})[0].share == 0.0
     assert len(compute_shares({"a": 1, "b": 2, "c": 3}, top=2)) == 2
+
+
+def test_count_plan_takes_whole_days_and_hours_and_leaves_the_ends_to_the_mentions() -> None:
+    since, until = datetime(2026, 11, 1, 22, 30, tzinfo=UTC), T  # T is 15:42:07
+    plan = compute_count_plan(since, until, "day")
+    hour = lambda d, h: datetime(2026, 11, d, h, tzinfo=UTC)  # noqa: E731
+    assert plan.days == [(hour(2, 0), hour(18, 0))]
+    assert plan.hours == [(hour(1, 23), hour(2, 0)), (hour(18, 0), hour(18, 15))]
+    assert plan.exact == [(since, hour(1, 23)), (hour(18, 15), until)]
+    hourly = compute_count_plan(since, until, "hour")
+    assert (hourly.days, hourly.hours) == ([], [(hour(1, 23), hour(18, 15))])
+    inside_an_hour = compute_count_plan(T, T + timedelta(minutes=5), "day")
+    assert (inside_an_hour.days, inside_an_hour.hours) == ([], [])
+    assert inside_an_hour.exact == [(T, T + timedelta(minutes=5))]
+
+
+@given(st.integers(0, 400 * 24 * 60), st.integers(1, 40 * 24 * 60),
+       st.sampled_from(["hour", "day", "week"]))
+def test_count_plan_covers_the_window_once(start: int, length: int, interval: str) -> None:
+    since = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=start, seconds=start % 59)
+    until = since + timedelta(minutes=length)
+    plan = compute_count_plan(since, until, interval)  # type: ignore[arg-type]
+    ranges = sorted(plan.days + plan.hours + plan.exact)
+    assert ranges[0][0] == since
+    assert ranges[-1][1] == until
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert all(a < b for a, b in ranges)
+    hour = timedelta(hours=1)
+    # What is read from the mentions holds no whole clock hour.
+    assert all(compute_bucket_start(a - timedelta(microseconds=1), "hour") + 2 * hour > b
+               for a, b in plan.exact)
+    assert all(a.minute == a.second == 0 and b.minute == b.second == 0 for a, b in plan.hours)
+    assert all(a.hour == 0 and b.hour == 0 for a, b in plan.days)

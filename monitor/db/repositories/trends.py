@@ -14,8 +14,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
+from monitor.db.models_counts import DAY, HOUR
+from monitor.db.repositories.mention_counts import MentionCountRepository, decide_counts_answer
 from monitor.db.repositories.mentions import MentionFilter, MentionRepository, shown_label
-from monitor.domain.buckets import Point
+from monitor.domain.buckets import CountPlan, Interval, Point, compute_count_plan
 
 MAX_TEXTS = 2000  # rising terms read about this many mentions per window at most
 
@@ -56,10 +58,44 @@ class TrendRepository:
         query = self._select(filters, Mention.sort_at, shown_label(), Mention.sentiment_score)
         return [Point(at, label, score) for at, label, score in self.session.execute(query)]
 
+    def counted_points(self, filters: MentionFilter, interval: Interval) -> list[Point]:
+        """What ``points`` returns, tallied: from the pre-aggregated counts when they answer
+        ``filters`` (whole hours and days), else, and for the ends of the window short of an
+        hour, from the mentions. ``filters`` must have its window set."""
+        plan = self._plan(filters, interval)
+        if plan is None:
+            return self.points(filters)
+        counts = MentionCountRepository(self.session)
+        found = [p for a, b in plan.exact for p in self.points(replace(filters, since=a, until=b))]
+        for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
+            found += [p for a, b in ranges for p in counts.points(span, a, b, filters)]
+        return found
+
     def brand_counts(self, filters: MentionFilter) -> dict[str, int]:
         """Mentions per brand under ``filters`` with the brand filter lifted (share of voice)."""
-        query = self._select(replace(filters, brand=None), Brand.name, func.count(Mention.id))
+        filters = replace(filters, brand=None)
+        plan = self._plan(filters, "day")
+        if plan is None:
+            return self._exact_brand_counts(filters)
+        counts = MentionCountRepository(self.session)
+        totals: Counter[str] = Counter()
+        for a, b in plan.exact:
+            totals.update(self._exact_brand_counts(replace(filters, since=a, until=b)))
+        for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
+            for a, b in ranges:
+                totals.update(counts.brand_totals(span, a, b, filters))
+        return {name: count for name, count in totals.items() if count}
+
+    def _exact_brand_counts(self, filters: MentionFilter) -> dict[str, int]:
+        query = self._select(filters, Brand.name, func.count(Mention.id))
         return {name: count for name, count in self.session.execute(query.group_by(Brand.name))}
+
+    def _plan(self, filters: MentionFilter, interval: Interval) -> CountPlan | None:
+        """None when the counts cannot answer ``filters`` (see decide_counts_answer)."""
+        if filters.since is None or filters.until is None or not decide_counts_answer(filters):
+            return None
+        self.mentions.check_brand(filters.brand)
+        return compute_count_plan(filters.since, filters.until, interval)
 
     def topic_counts(self, filters: MentionFilter) -> Counter[str]:
         counts: Counter[str] = Counter()
