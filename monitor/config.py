@@ -263,6 +263,9 @@ class ApiUserSettings(_Section):
 class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
+    # API processes sharing the port (one per core is a good start); scheduled work never runs
+    # in them: `monitor run` keeps the scheduler in the parent process.
+    workers: int = Field(default=1, ge=1, le=64)
     public_url: str = "http://127.0.0.1:8000"
     users: list[ApiUserSettings] = Field(default_factory=list)
     session_lifetime: Duration = timedelta(hours=12)
