@@ -202,6 +202,9 @@ class EmailSettings(_Section):
     password: SecretStr | None = None
     sender: str
     recipients: list[str] = Field(min_length=1)
+    # The longest one submission may take, from connecting to the server's last reply; a
+    # server that accepts and then says nothing is given up on (and retried later) after it.
+    timeout: Duration = timedelta(seconds=30)
 
 
 class NotificationSettings(_Section):
