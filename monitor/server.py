@@ -101,7 +101,10 @@ async def _serve(runtime: Runtime, host: str | None, port: int | None) -> None:
 def bind_listener(host: str, port: int) -> socket.socket:
     """The listening socket the API processes share."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets
+    # that say they are TCP, and accepted connections inherit what the listener says. With
+    # Nagle on, a response written in two parts waits ~40 ms for the client's delayed ACK.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
