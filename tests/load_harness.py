@@ -177,7 +177,9 @@ def running_service(config: Path, mentions: int) -> Iterator[Service]:
         yield Service(base, key, config, ids, server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        code = server.wait(timeout=60)
+    if code != 0:  # every API worker stopped cleanly, and the parent with them
+        raise RuntimeError(f"monitor serve exited with {code} on SIGTERM")
 
 
 def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
