@@ -24,6 +24,7 @@ from api.deps import SESSION_COOKIE, has_valid_credentials
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.gate import DatabaseGate
+from api.key_cache import KeyCache
 from api.routes import (
     alerts,
     catalog,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = active
     app.state.settings = settings
     app.state.auth_throttle = build_throttle(settings)
+    app.state.key_cache = KeyCache()
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
     for router in (health.router, metrics.router, exports.router, mentions.router, items.router,

@@ -20,11 +20,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from api.key_cache import KeyCache
 from api.throttle import AuthThrottle
 from monitor.config import Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models import ApiKey
 from monitor.db.repositories import ApiKeyRepository
+from monitor.db.repositories.api_keys import hash_key
 from monitor.db.repositories.users import DeskUserRepository
 from monitor.runtime import Runtime
 
@@ -96,16 +98,38 @@ def _unauthorized() -> HTTPException:
     )
 
 
-def key_principal(session: Session, key: str, runtime: Runtime | None = None
-                  ) -> Principal | None:
-    """The principal of an API key; with ``runtime``, its last-use time is kept (coarsely)."""
+def key_principal(session: Session, key: str, runtime: Runtime | None = None,
+                  cache: KeyCache | None = None) -> Principal | None:
+    """The principal of an API key; with ``runtime``, its last-use time is kept (coarsely);
+    with ``cache``, a valid key is remembered there."""
     row = ApiKeyRepository(session).find_valid(key)
     if row is None:
         return None
-    now = datetime.now(UTC)
-    if runtime is not None and (row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY):
-        touch_key(runtime, row.id, now)
+    last_used = row.last_used_at
+    if cache is not None:
+        cache.put(hash_key(key), row.id, row.name, list(row.scopes), last_used)
+    if runtime is not None:
+        _touch_if_due(runtime, cache, hash_key(key), row.id, last_used)
     return _from_key(row, "key")
+
+
+def cached_key_principal(runtime: Runtime, cache: KeyCache, key: str) -> Principal | None:
+    """The principal of a key validated lately, without asking the database."""
+    digest = hash_key(key)
+    entry = cache.get(digest)
+    if entry is None:
+        return None
+    _touch_if_due(runtime, cache, digest, entry.id, entry.last_used_at)
+    return Principal(f"key:{entry.id}", entry.name, expand_scopes(list(entry.scopes)), "key")
+
+
+def _touch_if_due(runtime: Runtime, cache: KeyCache | None, digest: str, key_id: int,
+                  last_used: datetime | None) -> None:
+    now = datetime.now(UTC)
+    if last_used is None or now - last_used > TOUCH_EVERY:
+        touch_key(runtime, key_id, now)
+        if cache is not None:
+            cache.touched(digest, now)
 
 
 def touch_key(runtime: Runtime, key_id: int, now: datetime) -> None:
@@ -151,9 +175,14 @@ def authenticate(
     settings: Annotated[Settings, Depends(get_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    # Its own short read: the request's unit of work, and any write lock, starts after this.
-    with unit_of_work(runtime.reads) as session:
-        principal = _identify(request, session, runtime, settings, credentials)
+    principal = None
+    if credentials is not None:
+        check_key_attempt(request)
+        principal = cached_key_principal(runtime, key_cache(request), credentials.credentials)
+    if principal is None:
+        # Its own short read: the request's unit of work, and any write lock, starts after it.
+        with unit_of_work(runtime.reads) as session:
+            principal = _identify(request, session, runtime, settings, credentials)
     if principal is None:
         raise _unauthorized()
     if principal.via == "session" and request.method not in SAFE_METHODS \
@@ -166,7 +195,7 @@ def _identify(request: Request, session: Session, runtime: Runtime, settings: Se
               credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
     if credentials is not None:
         check_key_attempt(request)
-        found = key_principal(session, credentials.credentials, runtime)
+        found = key_principal(session, credentials.credentials, runtime, key_cache(request))
         return found if found is not None or _key_failed(request) else None
     if request.headers.get("authorization"):
         return None
@@ -178,18 +207,26 @@ def has_valid_credentials(runtime: Runtime, settings: Settings, authorization: s
                           cookie: str | None, request: Request) -> bool:
     """Whether a request names a valid key or session, looked at before its body is read; a
     database error is left for the request itself to meet (and answer 503)."""
+    scheme, _, key = (authorization or "").partition(" ")
+    bearer = scheme.lower() == "bearer"
     if authorization:
         check_key_attempt(request)
+        if bearer and key_cache(request).get(hash_key(key.strip())) is not None:
+            return True
     try:
         with unit_of_work(runtime.reads) as session:
             if authorization:
-                scheme, _, key = authorization.partition(" ")
-                valid = scheme.lower() == "bearer" and \
-                    ApiKeyRepository(session).find_valid(key.strip()) is not None
+                valid = bearer and key_principal(session, key.strip(), None,
+                                                 key_cache(request)) is not None
                 return valid or _key_failed(request)
             return bool(cookie) and session_principal(session, cookie or "", settings) is not None
     except (OperationalError, PoolTimeout):
         return True
+
+
+def key_cache(request: Request) -> KeyCache:
+    cache: KeyCache = request.app.state.key_cache
+    return cache
 
 
 def _address(request: Request) -> str:

@@ -221,6 +221,9 @@ class EmailSettings(_Section):
     # Per-alert e-mail (off unless asked for): one message per alert notification, like the
     # Slack one, to ``alert_recipients`` (default: ``recipients``), for alerts at least as
     # severe as ``alert_min_severity``.
+    # The longest one submission may take, from connecting to the server's last reply; a
+    # server that accepts and then says nothing is given up on (and retried later) after it.
+    timeout: Duration = timedelta(seconds=30)
     alerts: bool = False
     alert_recipients: list[EmailAddress] = Field(default_factory=list)
     alert_min_severity: SeverityName = "info"
@@ -299,6 +302,9 @@ class ApiUserSettings(_Section):
 class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65536)
+    # API processes sharing the port (one per core is a good start); scheduled work never runs
+    # in them: `monitor run` keeps the scheduler in the parent process.
+    workers: int = Field(default=1, ge=1, le=64)
     public_url: str = "http://127.0.0.1:8000"
     users: list[ApiUserSettings] = Field(default_factory=list)
     session_lifetime: Duration = timedelta(hours=12)

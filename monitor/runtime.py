@@ -28,16 +28,23 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     keeper: ClaimKeeper = field(default_factory=ClaimKeeper)
+    # Built once: every request opens sessions from these.
+    _reads: sessionmaker[Session] = field(init=False, repr=False, compare=False)
+    _optional_writes: sessionmaker[Session] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_reads", build_read_sessionmaker(self.engine))
+        object.__setattr__(self, "_optional_writes", build_no_wait_sessionmaker(self.engine))
 
     @property
     def reads(self) -> sessionmaker[Session]:
         """Sessions that only read (on SQLite: no write lock taken or awaited)."""
-        return build_read_sessionmaker(self.engine)
+        return self._reads
 
     @property
     def optional_writes(self) -> sessionmaker[Session]:
         """Sessions for writes that may be skipped (on SQLite: never wait for the lock)."""
-        return build_no_wait_sessionmaker(self.engine)
+        return self._optional_writes
 
     @property
     def claim_terms(self) -> ClaimTerms:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, SessionDep, key_cache
 from api.schemas import ERROR_RESPONSES, ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 from monitor.db.repositories import ApiKeyRepository
 
@@ -31,6 +31,10 @@ def create_key(body: ApiKeyIn, session: SessionDep, _who: AdminDep) -> ApiKeyCre
 
 
 @router.delete("/keys/{key_id}", response_model=ApiKeyOut,
-               summary="Revoke a key: it stops working at once, dashboard sessions too")
-def revoke_key(key_id: RowId, session: SessionDep, _who: AdminDep) -> ApiKeyOut:
-    return ApiKeyOut.model_validate(ApiKeyRepository(session).revoke(key_id, datetime.now(UTC)))
+               summary="Revoke a key: it stops working at once, dashboard sessions too "
+                       "(in other API worker processes within seconds)")
+def revoke_key(key_id: RowId, session: SessionDep, _who: AdminDep,
+               request: Request) -> ApiKeyOut:
+    revoked = ApiKeyRepository(session).revoke(key_id, datetime.now(UTC))
+    key_cache(request).forget(key_id)
+    return ApiKeyOut.model_validate(revoked)

@@ -95,11 +95,18 @@ def _on_sqlite_begin(connection: Any, busy_ms: int) -> None:
     # the busy timeout; taking the write lock up front makes writers queue instead. Sessions
     # that only read say so and begin deferred: in WAL mode they never wait for a writer, and
     # query_only makes a write slipped into one fail loudly instead of taking the lock.
+    # The pragmas last as long as the connection: set only when they change (most
+    # transactions are reads following reads on the same pooled connection).
     options = connection.get_execution_options()
     read_only = bool(options.get(READ_ONLY_OPTION))
     wait_ms = 0 if options.get(NO_WAIT_OPTION) else busy_ms
-    connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
-    connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+    state = connection.info
+    if state.get("query_only") != read_only:
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        state["query_only"] = read_only
+    if state.get("busy_timeout") != wait_ms:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        state["busy_timeout"] = wait_ms
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

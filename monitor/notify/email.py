@@ -7,6 +7,7 @@ trouble) and network errors retry; 5xx fail for good. Retries use the same pure
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,12 +81,19 @@ def decide_refused_recipients(exc: aiosmtplib.SMTPRecipientsRefused) -> Delivery
 
 
 async def send_email(message: EmailMessage, smtp: SmtpParams) -> DeliveryOutcome:
-    """Submit ``message``; every failure becomes an outcome, none is raised."""
+    """Submit ``message`` within ``smtp.timeout`` in all; every failure becomes an outcome,
+    none is raised."""
     try:
-        refused, reply = await aiosmtplib.send(
-            message, hostname=smtp.host, port=smtp.port, username=smtp.username,
-            password=smtp.password, use_tls=smtp.use_tls,
-            start_tls=smtp.starttls if not smtp.use_tls else False, timeout=smtp.timeout)
+        # aiosmtplib's timeout bounds each reply; the outer one bounds the whole exchange, so
+        # a server that answers each command just in time cannot hold a delivery run.
+        async with asyncio.timeout(smtp.timeout):
+            refused, reply = await aiosmtplib.send(
+                message, hostname=smtp.host, port=smtp.port, username=smtp.username,
+                password=smtp.password, use_tls=smtp.use_tls,
+                start_tls=smtp.starttls if not smtp.use_tls else False, timeout=smtp.timeout)
+    except TimeoutError:
+        return DeliveryOutcome("retry", "timeout", None, compute_response_excerpt(
+            f"the SMTP server did not finish within {smtp.timeout:g}s"))
     except aiosmtplib.SMTPRecipientsRefused as exc:
         return decide_refused_recipients(exc)
     except aiosmtplib.SMTPResponseException as exc:

@@ -87,22 +87,34 @@ async def send_due_deliveries(
     report = DeliveryReport()
     if not claimed:
         return report
-    waiting: dict[str, datetime] = {}  # channel -> when its failed delivery is retried
+    groups = _groups(claimed)
+    channels = sorted({g[0].channel for g in groups})
     async with httpx.AsyncClient(follow_redirects=False) as client:
-        for group in _groups(claimed):
-            channel = group[0].channel
-            if channel in waiting:  # keep the channel's order: follow the failed one later
-                await asyncio.to_thread(_defer, runtime, group, waiting[channel])
-                continue
-            outcome = await _send(client, runtime.settings, group)
-            if after_send:
-                for item in group:
-                    after_send(_detached(item))
-            retry_at = await asyncio.to_thread(_record, runtime, group, outcome,
-                                               datetime.now(UTC), report)
-            if retry_at is not None:
-                waiting[channel] = retry_at
+        # Channels go out side by side: an SMTP server that hangs until its timeout holds
+        # back only the e-mail, never Slack or the webhook. Within a channel, one at a time.
+        await asyncio.gather(*(
+            _send_channel(runtime, client, [g for g in groups if g[0].channel == channel],
+                          report, after_send)
+            for channel in channels))
     return report
+
+
+async def _send_channel(runtime: Runtime, client: httpx.AsyncClient,
+                        groups: list[list[_Claimed]], report: DeliveryReport,
+                        after_send: AfterSend | None) -> None:
+    """One channel's groups in their order; after one is left to retry, the rest of the
+    channel waits for it (deferred to its retry time)."""
+    waiting: datetime | None = None
+    for group in groups:
+        if waiting is not None:
+            await asyncio.to_thread(_defer, runtime, group, waiting)
+            continue
+        outcome = await _send(client, runtime.settings, group)
+        if after_send:
+            for item in group:
+                after_send(_detached(item))
+        waiting = await asyncio.to_thread(_record, runtime, group, outcome,
+                                          datetime.now(UTC), report)
 
 
 def _defer(runtime: Runtime, group: list[_Claimed], until: datetime) -> None:
@@ -215,6 +227,7 @@ async def _send_email(email: EmailSettings, payload: dict[str, Any]) -> Delivery
         host=email.smtp_host, port=email.smtp_port, starttls=email.starttls,
         use_tls=email.use_tls, username=email.username,
         password=email.password.get_secret_value() if email.password else None,
+        timeout=email.timeout.total_seconds(),
     ))
 
 
