@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from collectors.robots import RulesByOrigin
 from monitor.claims import ClaimKeeper
 from monitor.config import DatabaseSettings, Settings
 from monitor.db.engine import (
@@ -28,6 +29,9 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     keeper: ClaimKeeper = field(default_factory=ClaimKeeper)
+    # robots.txt rules kept from one collect cycle to the next, each until its own expiry:
+    # a cycle would otherwise ask every site for its robots.txt again, a request per host.
+    robots_rules: RulesByOrigin = field(default_factory=dict)
 
     @property
     def reads(self) -> sessionmaker[Session]:
