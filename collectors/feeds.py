@@ -13,6 +13,7 @@ Comment feeds follow two platform conventions:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -64,6 +65,9 @@ class FeedEntry:
     in_reply_to_href: str | None  # thr:in-reply-to href (the post's page)
     related_href: str | None  # Blogger: the parent comment's entry URL
     self_href: str | None
+    # A post's plain text, extracted where the feed is parsed (a worker process, for large
+    # feeds) rather than on the event loop; None for comments, whose text is read apart.
+    text: str | None = None
 
     @property
     def is_comment(self) -> bool:
@@ -130,7 +134,7 @@ def _bozo_reason(parsed: Any) -> str | None:
 
 def _entry(url: str, raw: Any) -> FeedEntry:
     reply_to = raw.get("thr_in-reply-to") or {}
-    return FeedEntry(
+    entry = FeedEntry(
         guid=(str(raw.get("id") or "").strip() or None),
         link=_absolute(url, raw.get("link")),
         title=normalise_space(str(raw.get("title") or "")),
@@ -145,6 +149,7 @@ def _entry(url: str, raw: Any) -> FeedEntry:
         related_href=_link(url, raw, "related"),
         self_href=_link(url, raw, "self"),
     )
+    return entry if entry.is_comment else dataclasses.replace(entry, text=_plain_text(entry))
 
 
 def _published(raw: Any) -> datetime | None:
@@ -202,6 +207,10 @@ def post_key(entry: FeedEntry) -> str:
 
 def entry_text(entry: FeedEntry) -> str:
     """Plain text of the fullest body the entry carries, without WordPress's footer line."""
+    return entry.text if entry.text is not None else _plain_text(entry)
+
+
+def _plain_text(entry: FeedEntry) -> str:
     text = html_to_text(entry.content_html or entry.summary_html)
     return APPEARED_FIRST.sub("", text).strip()
 

@@ -32,7 +32,7 @@ from collectors.errors import (
 )
 from collectors.fetching import Response
 from collectors.netguard import AddressFilter, GuardedBackend, is_public_address
-from collectors.robots import RobotsCache
+from collectors.robots import RobotsCache, RulesByOrigin
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_LATER_STATUSES = frozenset({429, 503})
@@ -55,9 +55,11 @@ class FetchOptions:
     robots_retry_s: float = 300  # cache "allow all" this long after a 5xx/timeout on robots.txt
 
 
-def build_fetcher(options: FetchOptions) -> HttpFetcher:
-    """The production fetcher; use as ``async with build_fetcher(opts) as fetcher``."""
-    return HttpFetcher(options)
+def build_fetcher(options: FetchOptions, *, robots_rules: RulesByOrigin | None = None
+                  ) -> HttpFetcher:
+    """The production fetcher; use as ``async with build_fetcher(opts) as fetcher``.
+    ``robots_rules``: robots.txt rules kept from earlier fetchers (and added to)."""
+    return HttpFetcher(options, robots_rules=robots_rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,8 @@ class HttpFetcher:
     """Implements ``collectors.fetching.Fetcher`` over httpx with guards and limits."""
 
     def __init__(
-        self, options: FetchOptions, *, address_filter: AddressFilter = is_public_address
+        self, options: FetchOptions, *, address_filter: AddressFilter = is_public_address,
+        robots_rules: RulesByOrigin | None = None,
     ) -> None:
         """``address_filter`` decides which resolved addresses count as public; the default
         is the real rule, other filters exist so tests on loopback can play the internet."""
@@ -155,6 +158,7 @@ class HttpFetcher:
             options.user_agent,
             options.robots_ttl_s,
             options.robots_retry_s,
+            robots_rules,
         )
 
     async def __aenter__(self) -> HttpFetcher:

@@ -57,6 +57,12 @@ def _call_with_limit(limit_s: float, label: str, call: Callable[[], T]) -> T:
         signal.signal(signal.SIGALRM, previous)
 
 
+def default_workers() -> int:
+    """One worker per core: on a crawl, parsing is most of the CPU work, and the event loop
+    mostly waits on the network (the operating system shares the cores among them)."""
+    return max(1, os.cpu_count() or 1)
+
+
 class ParsePool:
     """A process pool for parsers; inline for small inputs, workers for large ones."""
 
@@ -68,7 +74,7 @@ class ParsePool:
         inline_below_bytes: int = INLINE_BELOW_BYTES,
         grace_s: float = GRACE_S,
     ) -> None:
-        self.workers = workers or max(1, min(4, (os.cpu_count() or 2) - 1))
+        self.workers = workers or default_workers()
         self.time_limit_s = time_limit_s
         self.grace_s = grace_s
         self.inline_below_bytes = inline_below_bytes
@@ -140,6 +146,20 @@ def default_pool() -> ParsePool:
     if _default_pool is None:
         _default_pool = ParsePool()
     return _default_pool
+
+
+def use_parse_workers(workers: int | None) -> ParsePool:
+    """Make the default pool one of ``workers`` processes (None or 0: one per core),
+    replacing a default pool of another size; returns it."""
+    wanted = workers or default_workers()
+    current = _default_pool
+    if current is not None and current.workers == wanted:
+        return current
+    pool = ParsePool(wanted)
+    previous = set_default_pool(pool)
+    if previous is not None:
+        previous.close()
+    return pool
 
 
 def close_default_pool() -> None:

@@ -55,15 +55,32 @@ def parse_robots(body: bytes, expires_at: float) -> RobotsRules:
     return RobotsRules(parser, tuple(parser.site_maps() or ()), expires_at)
 
 
-class RobotsCache:
-    """Fetches and caches robots.txt per origin; one fetch per origin even under concurrency."""
+RulesByOrigin = dict[str, RobotsRules]
 
-    def __init__(self, fetch: RobotsFetch, user_agent: str, ttl_s: float, retry_s: float) -> None:
+
+def drop_expired(rules: RulesByOrigin, now: float | None = None) -> None:
+    """Forget the rules past their expiry (a long-lived store must not only grow)."""
+    moment = time.monotonic() if now is None else now
+    for origin in [o for o, r in rules.items() if r.expires_at <= moment]:
+        del rules[origin]
+
+
+class RobotsCache:
+    """Fetches and caches robots.txt per origin; one fetch per origin even under concurrency.
+
+    ``rules`` may be shared by several caches (one per fetcher) that follow each other in a
+    process, so that a new cycle does not fetch every site's robots.txt again before expiry.
+    """
+
+    def __init__(
+        self, fetch: RobotsFetch, user_agent: str, ttl_s: float, retry_s: float,
+        rules: RulesByOrigin | None = None,
+    ) -> None:
         self._fetch = fetch
         self._user_agent = user_agent
         self._ttl_s = ttl_s
         self._retry_s = retry_s
-        self._rules: dict[str, RobotsRules] = {}
+        self._rules: RulesByOrigin = {} if rules is None else rules
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def check(self, url: str) -> None:

@@ -121,6 +121,10 @@ class CollectorSettings(_Section):
     cycle_budget: Duration = timedelta(minutes=10)
     max_backoff: Duration = timedelta(hours=12)
     follow_threads_for: Duration = timedelta(days=14)
+    # False: only the sources are fetched, never the comment threads behind their posts.
+    fetch_threads: bool = True
+    # Processes that parse feeds and pages (0: one per core).
+    parse_workers: int = Field(default=0, ge=0)
     # Every language sentiment is scored in: with English alone, a Spanish comment would be
     # reported (and scored) as English.
     languages: list[str] = Field(default_factory=lambda: ["en", "es", "fr", "de", "pt"])

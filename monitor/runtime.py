@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from collectors.robots import RulesByOrigin
 from monitor.claims import ClaimKeeper
 from monitor.config import DatabaseSettings, Settings
 from monitor.db.engine import (
@@ -31,6 +32,10 @@ class Runtime:
     # Built once: every request opens sessions from these.
     _reads: sessionmaker[Session] = field(init=False, repr=False, compare=False)
     _optional_writes: sessionmaker[Session] = field(init=False, repr=False, compare=False)
+
+    # robots.txt rules kept from one collect cycle to the next, each until its own expiry:
+    # a cycle would otherwise ask every site for its robots.txt again, a request per host.
+    robots_rules: RulesByOrigin = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_reads", build_read_sessionmaker(self.engine))

@@ -19,6 +19,8 @@ from collectors.document import CollectResult
 from collectors.errors import CollectorError, RateLimited
 from collectors.fetching import Fetcher
 from collectors.http import FetchOptions, build_fetcher
+from collectors.parsing import use_parse_workers
+from collectors.robots import drop_expired
 from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import BrandRepository, SourceRepository, ThreadRepository
@@ -113,15 +115,20 @@ async def run_collect_cycle(
     settings = runtime.settings.collector
     deadline = None if include_all else time.monotonic() + settings.cycle_budget.total_seconds()
     report = CycleReport()
+    use_parse_workers(settings.parse_workers)
     if include_all:
         await asyncio.to_thread(_make_all_due, runtime, now)
     analyser = await asyncio.to_thread(load_analyser, runtime)
-    async with build_fetcher(fetch_options(settings)) as fetcher:
+    drop_expired(runtime.robots_rules)
+    async with build_fetcher(fetch_options(settings), robots_rules=runtime.robots_rules
+                             ) as fetcher:
         runner = _Runner(runtime, analyser, report, on_progress)
         await runner.drain(fetcher, lambda: _claim_sources(runtime, now), deadline, on_claimed)
-        await runner.drain(
-            fetcher, lambda: _claim_threads(runtime, max(now, datetime.now(UTC))), deadline, None
-        )
+        if settings.fetch_threads:
+            await runner.drain(
+                fetcher, lambda: _claim_threads(runtime, max(now, datetime.now(UTC))),
+                deadline, None,
+            )
     return report
 
 
