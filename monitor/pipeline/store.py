@@ -14,6 +14,7 @@ from collectors.document import CollectResult, Document, SourceKind
 from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.db.repositories.mentions import DocumentFacts
 from monitor.domain.analysis import (
     Analyser,
     DocumentAnalysis,
@@ -79,7 +80,10 @@ def save_documents(
         for d, a in analysed if d.key in inserted
         for finding in a.mentions
     ]
-    new_mentions = MentionRepository(session).insert_many(mention_rows)
+    facts = {inserted[row["key"]]: DocumentFacts(row["url"], row["author"], row["thread_url"],
+                                                 row["engagement"])
+             for row in rows if row["key"] in inserted}
+    new_mentions = MentionRepository(session).insert_many(mention_rows, facts)
     return StoreReport(len(inserted), new_mentions, kind)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
-from monitor.db.repositories._dialect import batched
+from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.claims import ClaimTerms, claim_rows, release_claim
 from monitor.db.repositories.sources import MAX_ERROR_CHARS, fit_validator
 from monitor.errors import NotFoundError
@@ -40,21 +40,22 @@ class ThreadRepository:
         self, source_id: int, threads: Sequence[DiscoveredThread], now: datetime,
         *, from_first_crawl: bool = False,
     ) -> int:
-        """Register threads not seen before; each is fetched once, soon. Returns how many."""
-        urls = {t.url for t in threads}
-        known = set(self.session.scalars(select(ThreadWatch.url).where(ThreadWatch.url.in_(urls))))
+        """Register threads not seen before; each is fetched once, soon. Returns how many.
+
+        One bulk insert skipping the URLs already watched (also those a concurrent worker
+        has just added), rather than a lookup and an insert per thread.
+        """
+        rows = [
+            {"source_id": source_id, "url": t.url, "kind": t.kind, "thread_url": t.thread_url,
+             "thread_title": t.thread_title, "follow_until": None, "next_check_at": now,
+             "error_count": 0, "created_at": now, "from_first_crawl": from_first_crawl}
+            for t in {t.url: t for t in threads}.values()
+        ]
+        table = ThreadWatch.__table__
         added = 0
-        for thread in {t.url: t for t in threads}.values():
-            if thread.url in known:
-                continue
-            self.session.add(ThreadWatch(
-                source_id=source_id, url=thread.url, kind=thread.kind,
-                thread_url=thread.thread_url, thread_title=thread.thread_title,
-                next_check_at=now, error_count=0, created_at=now,
-                from_first_crawl=from_first_crawl,
-            ))
-            added += 1
-        self.session.flush()
+        for batch in batched(rows):
+            statement = insert_ignoring_conflicts(self.session, table)  # type: ignore[arg-type]
+            added += len(self.session.execute(statement.returning(table.c.id), batch).all())
         return added
 
     def follow_threads_with_mentions(self, thread_urls: set[str], until: datetime) -> int:
