@@ -183,8 +183,12 @@ class ThreadJob:
                     now: datetime) -> StoreReport:
         stored = save_documents(session, prepared, self.source_id, now)
         follow_until = now + settings.follow_threads_for
-        register_threads(session, self.source_id, result, follow_until, now,
-                         extra_thread_urls={self.ref.thread_url})
+        if stored.new_documents or result.threads:
+            # Following is decided where documents are stored: a fetch that stored nothing
+            # and revealed no thread cannot have made any thread hold a mention (most polls
+            # of a comment feed bring nothing new; they skip these lookups).
+            register_threads(session, self.source_id, result, follow_until, now,
+                             extra_thread_urls={self.ref.thread_url})
         watch = ThreadRepository(session).get(self.id)
         found_new = stored.new_documents > 0
         ThreadRepository(session).record_fetch(
