@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
@@ -116,16 +117,22 @@ class ThreadRepository:
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,
         found_new: bool, next_check_at: datetime | None,
     ) -> None:
-        watch = self.get(watch_id)
-        watch.etag = fit_validator(etag, 500)
-        watch.last_modified = fit_validator(last_modified, 100)
-        watch.last_fetched_at = now
-        release_claim(watch)
-        watch.error_count, watch.last_error = 0, None
+        """One UPDATE, without loading the row first: polls are the most frequent write of
+        a cycle. Without ``next_check_at`` (following has ended) the thread is next due when
+        its follow ends, else now."""
+        due = next_check_at if next_check_at is not None else func.coalesce(
+            ThreadWatch.follow_until, literal(now, ThreadWatch.follow_until.type))
+        values: dict[str, Any] = {
+            "etag": fit_validator(etag, 500), "last_modified": fit_validator(last_modified, 100),
+            "last_fetched_at": now, "claimed_until": None, "claimed_by": None,
+            "error_count": 0, "last_error": None, "next_check_at": due,
+        }
         if found_new:
-            watch.last_activity_at = now
-        watch.next_check_at = next_check_at or watch.follow_until or now
-        self.session.flush()
+            values["last_activity_at"] = now
+        statement = update(ThreadWatch).where(ThreadWatch.id == watch_id).values(**values)
+        result = self.session.execute(statement.execution_options(synchronize_session=False))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise NotFoundError(f"no followed thread with id {watch_id}")
 
     def record_failure(self, watch_id: int, *, now: datetime, error: str,
                        next_check_at: datetime) -> None:
