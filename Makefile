@@ -10,6 +10,9 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Compile bytecode at install, as pip does: with PYTHONDONTWRITEBYTECODE set (as in the Docker
+# image) every process would otherwise compile all its imports again, seconds of start-up.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run test lint typecheck lock lock-upgrade bench clean
 
@@ -57,6 +60,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/terms_eval.py
 	$(BIN)/python bench/desk_bench.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/collect_e2e.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/opml_bench.py
 	$(BIN)/python bench/comment_eval.py

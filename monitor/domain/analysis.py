@@ -6,7 +6,7 @@ passed in, so the costs of compiling them are paid once per process, not per doc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -77,14 +77,13 @@ class Analyser:
 
 
 def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnalysis:
-    language = doc.language or analyser.languages.detect(f"{doc.title}\n{doc.text}")
-    match_input = _match_input(doc, language)
-    mentions = [
-        compute_finding(analyser, match_input, brand_id, spans, language)
-        for brand_id, spans in sorted(analyser.brands.match(match_input).items())
-    ]
+    """Match first; the language is detected only for a document that names a brand (its
+    sentiment and topics need it) or that a ``lang:`` query asks about, so the ~93% of
+    crawled texts naming no brand are stored without one (no view shows it for them)."""
+    language = _Language(analyser.languages, doc, doc.language)
+    mentions = _findings(analyser, doc, language)
     return DocumentAnalysis(
-        language=language,
+        language=language.known,
         content_hash=compute_content_hash(doc.title, doc.text),
         fingerprint=compute_fingerprint(f"{doc.title}\n{doc.text}") if mentions else None,
         sentiment=None,
@@ -95,11 +94,39 @@ def compute_analysis(analyser: Analyser, doc: IncomingDocument) -> DocumentAnaly
 def compute_brand_findings(
     analyser: Analyser, doc: IncomingDocument, language: str | None
 ) -> list[MentionFinding]:
-    """The mentions of a stored document, for re-matching after a brand's query changed."""
-    match_input = _match_input(doc, language)
+    """The mentions of a stored document, for re-matching after a brand's query changed.
+
+    A document stored without a language (it named no brand then) has it detected here
+    when it is needed, as at collection."""
+    return _findings(analyser, doc, _Language(analyser.languages, doc, language))
+
+
+class _Language:
+    """A document's language: the one given, else detected once, when first asked."""
+
+    def __init__(self, guesser: LanguageGuesser, doc: IncomingDocument,
+                 given: str | None) -> None:
+        self._guesser, self._doc = guesser, doc
+        self._asked = bool(given)
+        self.known: str | None = given or None
+
+    def __call__(self) -> str | None:
+        if not self._asked:
+            self._asked = True
+            self.known = self._guesser.detect(f"{self._doc.title}\n{self._doc.text}")
+        return self.known
+
+
+def _findings(analyser: Analyser, doc: IncomingDocument, language: _Language
+              ) -> list[MentionFinding]:
+    matches = analyser.brands.match(_match_input(doc, language.known, language))
+    if not matches:
+        return []
+    lang = language()
+    match_input = _match_input(doc, lang)
     return [
-        compute_finding(analyser, match_input, brand_id, spans, language)
-        for brand_id, spans in sorted(analyser.brands.match(match_input).items())
+        compute_finding(analyser, match_input, brand_id, spans, lang)
+        for brand_id, spans in sorted(matches.items())
     ]
 
 
@@ -116,7 +143,8 @@ def compute_finding(
     )
 
 
-def _match_input(doc: IncomingDocument, language: str | None) -> MatchInput:
+def _match_input(doc: IncomingDocument, language: str | None,
+                 detect: Callable[[], str | None] | None = None) -> MatchInput:
     return MatchInput(
         title=doc.title,
         text=doc.text,
@@ -125,4 +153,5 @@ def _match_input(doc: IncomingDocument, language: str | None) -> MatchInput:
         language=language,
         source_kind=doc.source_kind,
         kind=doc.kind,
+        detect_language=None if language else detect,
     )

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 120
 BANDS = 20
@@ -29,7 +28,6 @@ SHINGLE_WORDS = 3
 MIN_WORDS = 30
 DEFAULT_THRESHOLD = 0.8
 
-_SCHEME = "affine32"  # pinned: a library default change must not silently change signatures
 _FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BI")  # format version, word count
 _KEY_PREFIX = f"m{_FORMAT_VERSION}"
@@ -41,7 +39,21 @@ _ATTRIBUTION_LINE = re.compile(
     r"|the\s+post\s.+\sappeared\s+first\s+on|source\s*:|via\s*:?\s+\S+\s*$).*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+
+
+def _affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's "affine32" permutations (h -> a*h + b mod 2**32, ``a`` odd), drawn from
+    the same seeded generator in the same order, so signatures are the ones datasketch 2.x
+    computes (tests/domain/test_dedup.py compares them). Computed here because importing
+    datasketch imports SciPy, a large part of every process's start-up."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _affine32_permutations(NUM_PERM, SEED)
+_EMPTY = np.full(NUM_PERM, (1 << 32) - 1, dtype=np.uint32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +105,30 @@ def compute_shingles(words: Sequence[str]) -> set[str]:
 def compute_fingerprint(text: str) -> Fingerprint:
     """MinHash fingerprint of ``text``; stable across processes and runs."""
     words = compute_normalised_words(text)
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=_SCHEME)
-    minhash.update_batch(shingle.encode("utf-8") for shingle in sorted(compute_shingles(words)))
-    return Fingerprint(signature=tuple(int(v) for v in minhash.hashvalues), word_count=len(words))
+    shingles = sorted(compute_shingles(words))
+    return Fingerprint(signature=tuple(int(v) for v in _minhash(shingles)), word_count=len(words))
+
+
+def _minhash(shingles: Sequence[str]) -> np.ndarray:
+    """Per permutation, the least permuted hash of the shingles (the 32-bit SHA-1 prefix of
+    each, pre-mixed with MurmurHash3's finaliser); all ones for no shingle."""
+    if not shingles:
+        return _EMPTY
+    # SHA-1 as a fixed spreading function (what datasketch used), not for security.
+    digests = (hashlib.sha1(s.encode("utf-8"), usedforsecurity=False).digest() for s in shingles)
+    hashes = np.array([struct.unpack_from("<I", d)[0] for d in digests],
+                      dtype=np.uint32).reshape(-1, 1)
+    permuted: np.ndarray = _fmix32(hashes) * _A + _B
+    return np.minimum(_EMPTY, permuted.min(axis=0))  # type: ignore[no-any-return]
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
 
 
 def compute_band_keys(fp: Fingerprint) -> list[str]:

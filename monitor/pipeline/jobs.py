@@ -190,15 +190,20 @@ class ThreadJob:
                     now: datetime) -> StoreReport:
         stored = save_documents(session, prepared, self.source_id, now)
         follow_until = now + settings.follow_threads_for
-        register_threads(session, self.source_id, result, follow_until, now,
-                         extra_thread_urls={self.ref.thread_url})
-        watch = ThreadRepository(session).get(self.id)
+        following = self.follow_until
+        if stored.new_documents or result.threads:
+            # Following is decided where documents are stored: a fetch that stored nothing
+            # and revealed no thread cannot have made any thread hold a mention (most polls
+            # of a comment feed bring nothing new; they skip these lookups and the re-read).
+            register_threads(session, self.source_id, result, follow_until, now,
+                             extra_thread_urls={self.ref.thread_url})
+            following = ThreadRepository(session).get(self.id).follow_until
         found_new = stored.new_documents > 0
         ThreadRepository(session).record_fetch(
             self.id, now=now, etag=result.state.etag, last_modified=result.state.last_modified,
             found_new=found_new,
             next_check_at=decide_thread_next_check(
-                now, follow_until=watch.follow_until,
+                now, follow_until=following,
                 quiet_since=now if found_new else self.quiet_since,
             ),
         )

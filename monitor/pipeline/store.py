@@ -14,6 +14,7 @@ from collectors.document import CollectResult, Document, SourceKind
 from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.db.repositories.mentions import DocumentFacts
 from monitor.db.repositories.priorities import PriorityRepository
 from monitor.domain.analysis import (
     Analyser,
@@ -84,7 +85,10 @@ def save_documents(
         for d, a in analysed if d.key in inserted
         for finding in a.mentions
     ]
-    new_mentions = MentionRepository(session).insert_many(mention_rows)
+    facts = {inserted[row["key"]]: DocumentFacts(row["url"], row["author"], row["thread_url"],
+                                                 row["engagement"])
+             for row in rows if row["key"] in inserted}
+    new_mentions = MentionRepository(session).insert_many(mention_rows, facts)
     PriorityRepository(session).refresh_after_insert(inserted.values())
     return StoreReport(len(inserted), new_mentions, kind)
 

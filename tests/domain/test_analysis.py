@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from monitor.config import Settings
-from monitor.domain.analysis import IncomingDocument, compute_analysis
+from monitor.domain.analysis import (
+    Analyser,
+    IncomingDocument,
+    compute_analysis,
+    compute_brand_findings,
+)
 from monitor.domain.dedup import compute_fingerprint
 from monitor.domain.sentiment import score_mention
 from monitor.pipeline.analyser import build_analyser
@@ -38,3 +44,57 @@ def test_a_document_naming_no_brand_skips_the_fingerprint() -> None:
     assert analysis.fingerprint is None
     assert analysis.language == "en"
     assert len(analysis.content_hash) == 64
+
+
+class CountingGuesser:
+    """Says every text is in ``language``, and counts how often it was asked."""
+
+    def __init__(self, language: str | None = "en") -> None:
+        self.language = language
+        self.asked: list[str] = []
+
+    def detect(self, text: str) -> str | None:
+        self.asked.append(text)
+        return self.language
+
+
+def _analyser(queries: dict[int, str], guesser: CountingGuesser) -> Analyser:
+    built = build_analyser(Settings(), queries)
+    return Analyser(brands=built.brands, topics=built.topics, languages=guesser)
+
+
+def _unknown(text: str) -> IncomingDocument:
+    return dataclasses.replace(_doc(text), language=None)
+
+
+def test_the_language_is_detected_only_for_a_document_naming_a_brand() -> None:
+    guesser = CountingGuesser("fr")
+    analyser = _analyser({1: "Acme"}, guesser)
+    plain = compute_analysis(analyser, _unknown(TEXT.replace("Acme", "The")))
+    assert plain.language is None
+    assert guesser.asked == []
+    named = compute_analysis(analyser, _unknown(TEXT))
+    assert named.language == "fr"
+    assert len(guesser.asked) == 1
+    mention = named.mentions[0]
+    assert mention.sentiment == score_mention("Kettles", TEXT, mention.spans, "fr")
+
+
+def test_a_lang_query_asks_for_the_language_of_documents_holding_its_words_only() -> None:
+    guesser = CountingGuesser("de")
+    analyser = _analyser({1: "Acme lang:en", 2: "Acme lang:de"}, guesser)
+    assert compute_analysis(analyser, _unknown(TEXT.replace("Acme", "The"))).mentions == []
+    assert guesser.asked == []
+    analysis = compute_analysis(analyser, _unknown(TEXT))
+    assert [m.brand_id for m in analysis.mentions] == [2]
+    assert analysis.language == "de"
+    assert len(guesser.asked) == 1  # detected once, for both queries and the scoring
+
+
+def test_a_stored_document_without_a_language_has_it_detected_when_re_matched() -> None:
+    guesser = CountingGuesser("en")
+    analyser = _analyser({1: "Acme lang:en"}, guesser)
+    [finding] = compute_brand_findings(analyser, _unknown(TEXT), None)
+    assert finding.brand_id == 1
+    assert compute_brand_findings(analyser, _unknown(TEXT), "fr") == []
+    assert len(guesser.asked) == 1  # a stored language is used as it is

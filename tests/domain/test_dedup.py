@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,11 +15,13 @@ from monitor.domain.dedup import (
     BANDS,
     MIN_WORDS,
     NUM_PERM,
+    SEED,
     Fingerprint,
     compute_band_keys,
     compute_content_hash,
     compute_fingerprint,
     compute_normalised_words,
+    compute_shingles,
     decide_duplicate,
     score_similarity,
 )
@@ -198,3 +201,13 @@ def test_scoring_fingerprints_of_different_sizes_fails_clearly() -> None:
 
     with pytest.raises(ValueError, match="recompute"):
         score_similarity(fp, truncated)
+
+
+@given(st.lists(st.text(alphabet="abcdefgh éß", min_size=1, max_size=12), max_size=80))
+def test_signatures_are_datasketchs_affine32_minhash(words: list[str]) -> None:
+    # Stored signatures were computed by datasketch 2.x before: ours must stay equal to them.
+    text = " ".join(words)
+    shingles = sorted(compute_shingles(compute_normalised_words(text)))
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    reference.update_batch(s.encode("utf-8") for s in shingles)
+    assert compute_fingerprint(text).signature == tuple(int(v) for v in reference.hashvalues)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from monitor.claims import ClaimKeeper, host_name, is_holder_gone
@@ -18,6 +19,7 @@ from monitor.db.repositories.alerts import AlertRepository
 from monitor.db.repositories.claims import ClaimRepository, ClaimTerms, hold_singleton
 from monitor.db.repositories.sources import SourceSpec
 from monitor.db.repositories.threads import DiscoveredThread
+from monitor.errors import NotFoundError
 from monitor.runtime import Runtime
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -166,3 +168,39 @@ def test_a_singleton_job_runs_in_one_process_at_a_time(runtime: Runtime) -> None
     with hold_singleton(runtime.engine, "digest") as again:
         assert again
 
+
+
+def test_a_recorded_poll_frees_the_thread_and_sets_when_it_is_due(runtime: Runtime) -> None:
+    _sources(runtime, 1)
+    urls = ["https://h0.example/a.rss", "https://h0.example/b.rss"]
+    with unit_of_work(runtime.sessions) as session:
+        source_id = SourceRepository(session).list_all()[0].id
+        threads = ThreadRepository(session)
+        assert threads.add_discovered(source_id, [
+            DiscoveredThread(url, "rss", url.replace(".rss", ""), "P") for url in urls], NOW) == 2
+        assert threads.add_discovered(source_id, [
+            DiscoveredThread(urls[0], "rss", "https://h0.example/a", "P")], NOW) == 0
+        followed, quiet = threads.claim_due(NOW, limit=5, terms=A)
+        followed.follow_until = NOW + timedelta(days=14)
+        followed.error_count, followed.last_error = 2, "timeout"
+        session.flush()
+        ids = (followed.id, quiet.id)
+    later, soon = NOW + timedelta(minutes=5), NOW + timedelta(minutes=20)
+    with unit_of_work(runtime.sessions) as session:
+        threads = ThreadRepository(session)
+        threads.record_fetch(ids[0], now=later, etag="e1", last_modified=None, found_new=True,
+                             next_check_at=soon)
+        threads.record_fetch(ids[1], now=later, etag=None, last_modified="Tue", found_new=False,
+                             next_check_at=None)
+        with pytest.raises(NotFoundError):
+            threads.record_fetch(10_000, now=later, etag=None, last_modified=None,
+                                 found_new=False, next_check_at=None)
+    with runtime.sessions() as session:
+        first, second = (session.get(ThreadWatch, i) for i in ids)
+        assert first is not None
+        assert second is not None
+        assert (first.etag, first.next_check_at, first.last_activity_at) == ("e1", soon, later)
+        assert (first.error_count, first.last_error, first.claimed_by) == (0, None, None)
+        # following has ended (or never began): due again when it ends, else now
+        assert (second.last_modified, second.next_check_at) == ("Tue", later)
+        assert (second.last_activity_at, second.last_fetched_at) == (None, later)

@@ -52,14 +52,18 @@ class ConversationRepository:
                 now: datetime | None = None) -> dict[str, int]:
         """URL → thread id; with ``seeds`` and ``now``, threads not stored yet are created."""
         keys = {compute_thread_key(url): url for url in urls}
+        found: dict[str, int] = {}
         if seeds is not None and now is not None:
             rows = [{"key": k, "url": u[:2000], "title": seeds[u].title, "followed": False,
                      "created_at": now} for k, u in keys.items()]
+            table = Thread.__table__
             for batch in batched(rows):
-                statement = insert_ignoring_conflicts(self.session, Thread.__table__)  # type: ignore[arg-type]
-                self.session.execute(statement, batch)
-        found: dict[str, int] = {}
-        for chunk in batched(sorted(keys)):
+                statement = insert_ignoring_conflicts(self.session, table)  # type: ignore[arg-type]
+                inserted = self.session.execute(statement.returning(table.c.key, table.c.id),
+                                                batch)
+                found.update({keys[k]: i for k, i in inserted})
+        # Only the threads stored before (not inserted just now) are looked up.
+        for chunk in batched(sorted(k for k, u in keys.items() if u not in found)):
             query = select(Thread.key, Thread.id).where(Thread.key.in_(chunk))
             found.update({keys[k]: i for k, i in self.session.execute(query)})
         return found

@@ -52,16 +52,16 @@ class FingerprintRepository:
         return found
 
     def save_many(self, fingerprints: Sequence[tuple[int, bytes, Sequence[str]]]) -> None:
-        """Store (document id, signature, band keys) for each document, in bulk."""
-        if not fingerprints:
-            return
-        self.session.execute(insert(DocumentFingerprint), [
-            {"document_id": doc_id, "signature": signature} for doc_id, signature, _ in fingerprints
-        ])
-        self.session.execute(insert(DocumentBand), [
-            {"band_key": key, "document_id": doc_id}
-            for doc_id, _, keys in fingerprints for key in sorted(set(keys))
-        ])
+        """Store (document id, signature, band keys) for each document, in bulk: one
+        multi-row INSERT per table and batch, a single round trip on either engine."""
+        signatures = [{"document_id": doc_id, "signature": signature}
+                      for doc_id, signature, _ in fingerprints]
+        bands = [{"band_key": key, "document_id": doc_id}
+                 for doc_id, _, keys in fingerprints for key in sorted(set(keys))]
+        for table, rows in ((DocumentFingerprint.__table__, signatures),
+                            (DocumentBand.__table__, bands)):
+            for batch in batched(rows):
+                self.session.execute(insert(table).values(batch))  # type: ignore[arg-type]
 
     def mark_duplicate(self, document_id: int, original_id: int) -> None:
         self.session.execute(

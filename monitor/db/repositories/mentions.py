@@ -11,7 +11,7 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -74,6 +74,19 @@ class MentionFilter:
     alert: int | None = None  # an alert's id: exactly the mentions behind it
 
 
+class DocumentFacts(NamedTuple):
+    """What a mention takes from its document: where it is (site, exclusions) and its
+    engagement counts."""
+
+    url: str
+    author: str | None
+    thread_url: str | None
+    engagement: Mapping[str, Any] | None
+
+
+NO_FACTS = DocumentFacts("", None, None, {})
+
+
 @dataclass(frozen=True, slots=True)
 class MentionRow:
     mention: Mention
@@ -130,39 +143,44 @@ class MentionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
+    def insert_many(
+        self, rows: Sequence[dict[str, Any]],
+        documents: Mapping[int, DocumentFacts] | None = None,
+    ) -> int:
         """Insert mentions, skipping any (document, brand) pair already stored.
 
         Each row gets its site and engagement from its document, and is stored hidden when an
-        exclusion mutes it.
+        exclusion mutes it. ``documents`` gives those facts for documents the caller has just
+        written (so they are not read back); the others are read.
         """
         if not rows:
             return 0
         rules = load_exclusions(self.session)
         count = 0
         for batch in batched(list(rows)):
-            enriched = self._enrich(batch, rules)
+            enriched = self._enrich(batch, rules, documents or {})
             statement = insert_ignoring_conflicts(self.session, Mention.__table__)  # type: ignore[arg-type]
             result = self.session.execute(statement.returning(Mention.__table__.c.id), enriched)
             count += len(result.all())
         return count
 
-    def _enrich(self, batch: list[dict[str, Any]], rules: Sequence[Any]) -> list[dict[str, Any]]:
-        ids = {row["document_id"] for row in batch}
-        documents = {
-            doc_id: (url, author, thread_url, engagement)
-            for doc_id, url, author, thread_url, engagement in self.session.execute(
-                select(Document.id, Document.url, Document.author, Document.thread_url,
-                       Document.engagement).where(Document.id.in_(ids)))
-        }
+    def _enrich(self, batch: list[dict[str, Any]], rules: Sequence[Any],
+                known: Mapping[int, DocumentFacts]) -> list[dict[str, Any]]:
+        documents = dict(known)
+        missing = {row["document_id"] for row in batch} - documents.keys()
+        if missing:
+            query = select(Document.id, Document.url, Document.author, Document.thread_url,
+                           Document.engagement).where(Document.id.in_(missing))
+            documents.update((found[0], DocumentFacts(*found[1:]))
+                             for found in self.session.execute(query))
         enriched = []
         for row in batch:
-            url, author, thread_url, engagement = documents.get(
-                row["document_id"], ("", None, None, {}))
-            rule = match_exclusion(
-                rules, MentionCandidate(row["brand_id"], url, author, thread_url))
+            facts = documents.get(row["document_id"], NO_FACTS)
+            rule = match_exclusion(rules, MentionCandidate(
+                row["brand_id"], facts.url, facts.author, facts.thread_url))
             enriched.append({
-                "site": site_of(url), "engagement": compute_engagement(engagement or {}),
+                "site": site_of(facts.url),
+                "engagement": compute_engagement(facts.engagement or {}),
                 "hidden_by_id": rule.id if rule else None, "snoozed_until": None,
                 "state_changed_at": None, **row,
             })

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
-from monitor.db.repositories._dialect import batched
+from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.claims import ClaimTerms, claim_rows, release_claim
 from monitor.db.repositories.sources import MAX_ERROR_CHARS, fit_validator
 from monitor.errors import NotFoundError
@@ -40,21 +41,22 @@ class ThreadRepository:
         self, source_id: int, threads: Sequence[DiscoveredThread], now: datetime,
         *, from_first_crawl: bool = False,
     ) -> int:
-        """Register threads not seen before; each is fetched once, soon. Returns how many."""
-        urls = {t.url for t in threads}
-        known = set(self.session.scalars(select(ThreadWatch.url).where(ThreadWatch.url.in_(urls))))
+        """Register threads not seen before; each is fetched once, soon. Returns how many.
+
+        One bulk insert skipping the URLs already watched (also those a concurrent worker
+        has just added), rather than a lookup and an insert per thread.
+        """
+        rows = [
+            {"source_id": source_id, "url": t.url, "kind": t.kind, "thread_url": t.thread_url,
+             "thread_title": t.thread_title, "follow_until": None, "next_check_at": now,
+             "error_count": 0, "created_at": now, "from_first_crawl": from_first_crawl}
+            for t in {t.url: t for t in threads}.values()
+        ]
+        table = ThreadWatch.__table__
         added = 0
-        for thread in {t.url: t for t in threads}.values():
-            if thread.url in known:
-                continue
-            self.session.add(ThreadWatch(
-                source_id=source_id, url=thread.url, kind=thread.kind,
-                thread_url=thread.thread_url, thread_title=thread.thread_title,
-                next_check_at=now, error_count=0, created_at=now,
-                from_first_crawl=from_first_crawl,
-            ))
-            added += 1
-        self.session.flush()
+        for batch in batched(rows):
+            statement = insert_ignoring_conflicts(self.session, table)  # type: ignore[arg-type]
+            added += len(self.session.execute(statement.returning(table.c.id), batch).all())
         return added
 
     def follow_threads_with_mentions(self, thread_urls: set[str], until: datetime) -> int:
@@ -115,16 +117,24 @@ class ThreadRepository:
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,
         found_new: bool, next_check_at: datetime | None,
     ) -> None:
-        watch = self.get(watch_id)
-        watch.etag = fit_validator(etag, 500)
-        watch.last_modified = fit_validator(last_modified, 100)
-        watch.last_fetched_at = now
-        release_claim(watch)
-        watch.error_count, watch.last_error = 0, None
+        """One UPDATE, without loading the row first: polls are the most frequent write of
+        a cycle. Without ``next_check_at`` (following has ended) the thread is next due when
+        its follow ends, else now."""
+        table = ThreadWatch.__table__
+        due = next_check_at if next_check_at is not None else func.coalesce(
+            table.c.follow_until, literal(now, table.c.follow_until.type))
+        values: dict[str, Any] = {
+            "etag": fit_validator(etag, 500), "last_modified": fit_validator(last_modified, 100),
+            "last_fetched_at": now, "claimed_until": None, "claimed_by": None,
+            "error_count": 0, "last_error": None, "next_check_at": due,
+        }
         if found_new:
-            watch.last_activity_at = now
-        watch.next_check_at = next_check_at or watch.follow_until or now
-        self.session.flush()
+            values["last_activity_at"] = now
+        # On the table, not the entity: the ORM's bulk-update path cost more than the write.
+        statement = update(table).where(table.c.id == watch_id).values(**values)  # type: ignore[arg-type]
+        result = self.session.execute(statement)
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise NotFoundError(f"no followed thread with id {watch_id}")
 
     def record_failure(self, watch_id: int, *, now: datetime, error: str,
                        next_check_at: datetime) -> None:

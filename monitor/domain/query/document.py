@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate, count
@@ -27,6 +28,9 @@ class MatchInput:
     language: str | None
     source_kind: str | None
     kind: str
+    # Asked for the language only when ``language`` is None and a query tests it (``lang:``):
+    # detecting a language costs more than matching, and most documents are never asked.
+    detect_language: Callable[[], str | None] | None = None
 
 
 class PreparedDocument:
@@ -91,7 +95,10 @@ class PreparedDocument:
 
     @cached_property
     def language(self) -> str:
-        return (self.doc.language or "").lower().replace("_", "-")
+        language = self.doc.language
+        if language is None and self.doc.detect_language is not None:
+            language = self.doc.detect_language()
+        return (language or "").lower().replace("_", "-")
 
 
 @lru_cache(maxsize=16)
