@@ -33,6 +33,7 @@ from typing import Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from monitor.domain.sentiment_combiner import decide_mention_label, default_combiner
 from monitor.domain.sentiment_context import (
     BEFORE_WEIGHT,
     CONTRAST_WEIGHT,
@@ -53,6 +54,7 @@ from monitor.domain.sentiment_context import (
     turn_for_irony,
     turn_for_question,
 )
+from monitor.domain.sentiment_features import MentionEvidence, compute_mention_features
 from monitor.domain.sentiment_languages import LEXICON_LANGUAGES, compute_language_valence
 from monitor.domain.sentiment_lexicon import EMOJI_WORDS, LEXICON_ADDITIONS, compute_vader_input
 from monitor.domain.spans import Span
@@ -166,21 +168,86 @@ def score_mention(
     spans this is the document score. Spanish, French, German and Portuguese are scored with
     ``sentiment_languages``; other languages are ``unscored``.
     """
+    result, units, scopes = _score_mention_rules(title, text, spans, language)
+    evidence = _mention_evidence(result, units, scopes, language)
+    if evidence is None:
+        return result
+    features = compute_mention_features(evidence)
+    score, _, confidence = decide_mention_label(
+        result.score, result.label, features, default_combiner()
+    )
+    if confidence is None:
+        return result
+    return SentimentScore(score=score, label=compute_label(score), confidence=confidence)
+
+
+def score_mention_rules(
+    title: str, text: str, spans: Sequence[Span], language: str | None = None
+) -> SentimentScore:
+    """``score_mention`` by the rules alone, without the learned combiner."""
+    return _score_mention_rules(title, text, spans, language)[0]
+
+
+def compute_mention_evidence(
+    title: str, text: str, spans: Sequence[Span], language: str | None = None
+) -> MentionEvidence | None:
+    """What the rule layer saw while scoring the mention (the combiner's input), if anything."""
+    result, units, scopes = _score_mention_rules(title, text, spans, language)
+    return _mention_evidence(result, units, scopes, language)
+
+
+_Scopes = list[tuple[str, "_SpanScope"]]
+
+
+def _score_mention_rules(
+    title: str, text: str, spans: Sequence[Span], language: str | None
+) -> tuple[SentimentScore, list[ScoredUnit], _Scopes]:
     valence = _valence_function(language)
     if valence is None:
-        return UNSCORED
+        return UNSCORED, [], []
     if not spans:
-        return score_document(title, text, language)
-    units = compute_mention_scope(title, text, spans, valence, language)
+        return score_document(title, text, language), [], []
+    units, scopes = _compute_scopes(title, text, spans, valence, language)
     if not units:
-        return score_document(title, text, language)
+        return score_document(title, text, language), [], []
     titled = all(span.field == "title" for span in spans)
     body = _document_valence(text, language) if titled else []
     valences = [unit.weight * unit.valence for unit in units] + body
     result = compute_aggregate(valences, compute_emphasis([unit.text for unit in units]))
     if result.label != "neutral" and all(unit.valence == 0.0 for unit in units if unit.own):
-        return _discounted(result)
-    return result
+        return _discounted(result), units, scopes
+    return result, units, scopes
+
+
+def _mention_evidence(
+    result: SentimentScore,
+    units: Sequence[ScoredUnit],
+    scopes: _Scopes,
+    language: str | None,
+) -> MentionEvidence | None:
+    """The evidence around the first scope read (one in the text rather than the title)."""
+    valence = _valence_function(language)
+    if valence is None or not units or not scopes:
+        return None
+    # The body says more than a headline: prefer a scope in the text.
+    scope = next((scope for name, scope in scopes if name == "text"), scopes[0][1])
+    scored = {unit.text: unit.valence for unit in units}
+    neighbours = scope.neighbours()
+    valences = [scored[t] if t in scored else valence(t[:MAX_UNIT_CHARS]) for t, _ in neighbours]
+    own_valences = [v for v, (_, other) in zip(valences, neighbours, strict=True) if not other]
+    _, inverted = scope._own_text()
+    return MentionEvidence(
+        rule_score=result.score,
+        own_valence=sum(u.weight * u.valence for u in units if u.own),
+        scope_valence=sum(u.weight * u.valence for u in units if not u.own),
+        neighbour_valence=sum(own_valences),
+        other_neighbour_valence=sum(valences) - sum(own_valences),
+        sentence=scope._text(scope.sentence),
+        neighbours=" ".join(text for text, _ in neighbours),
+        inverted=inverted,
+        shared_sentence=scope._shared(),
+        lexicon_language=_lexicon_language(language) is not None,
+    )
 
 
 def is_scored_language(language: str | None) -> bool:
@@ -206,6 +273,17 @@ def compute_mention_scope(
     language: str | None = None,
 ) -> list[ScoredUnit]:
     """The scored units of a mention's scope over every span, each sentence counted once."""
+    return _compute_scopes(title, text, spans, valence, language)[0]
+
+
+def _compute_scopes(
+    title: str,
+    text: str,
+    spans: Sequence[Span],
+    valence: Callable[[str], float] | None,
+    language: str | None,
+) -> tuple[list[ScoredUnit], _Scopes]:
+    """The scored units, and the scopes (with their field's name) they were read from."""
     score = valence or compute_valence
     language = language.lower() if language else None
 
@@ -215,6 +293,7 @@ def compute_mention_scope(
 
     fields = {"title": title, "text": text}
     units: list[ScoredUnit] = []
+    scopes: _Scopes = []
     covered: set[tuple[str, Bounds]] = set()
     for name in ("title", "text"):
         field = fields[name]
@@ -227,9 +306,10 @@ def compute_mention_scope(
                 continue
             covered.update((name, bounds) for bounds in scope.all_sentences())
             units.extend(scope.scored_units(masked))
+            scopes.append((name, scope))
             if len(units) >= MAX_MENTION_UNITS:
-                return units[:MAX_MENTION_UNITS]
-    return units
+                return units[:MAX_MENTION_UNITS], scopes
+    return units, scopes
 
 
 def _without_brand_names(
@@ -725,6 +805,25 @@ class _SpanScope:
     @property
     def sentence(self) -> Bounds:
         return self.sentences[self.index]
+
+    def neighbours(self) -> list[tuple[str, bool]]:
+        """The whole sentences just before and after the brand's, within its paragraph, each
+        with whether it names someone else (chunks of a run-on text are not neighbours)."""
+        found: list[Bounds] = []
+        whole = self._ends_sentence(self.sentence)
+        if self.index > 0:
+            before = self.sentences[self.index - 1]
+            if self._ends_sentence(before) and not paragraph_break_between(
+                self.field, before[1], self.sentence[0]
+            ):
+                found.append(before)
+        if whole and self.index + 1 < len(self.sentences):
+            after = self.sentences[self.index + 1]
+            if self._ends_sentence(after) and not paragraph_break_between(
+                self.field, self.sentence[1], after[0]
+            ):
+                found.append(after)
+        return [(self._text(b), self._names_other(b, b[0])) for b in found]
 
     def all_sentences(self) -> list[Bounds]:
         before = [self.sentences[self.index - 1]] if self._before() is not None else []
