@@ -45,24 +45,31 @@ _COMPLAINT_EN = (
     r"error|(?:ten|\d+) minutes in the house|after taking (?:payment|the money)|"
     r"kept the money|(?:three|\d+) different (?:totals|answers|prices)|"
     r"(?:with|for) (?:no|zero) (?:explanation|warning|notice)|without (?:warning|notice)|"
-    r"(?:never|not) again|(?:cut|cuts) out|changed overnight|standing for"
+    r"(?:never|not) again|(?:cut|cuts) out|changed overnight|standing for|"
+    rf"(?:took|takes|taking|waited|wait) (?:them )?(?:{_NUMBER}|a|an|over a|almost a) "
+    r"(?:weeks?|months?)|(?:a|one|two|three|six) (?:weeks?|months?) (?:later|to (?:deliver|reply|"
+    r"answer|fix|ship|refund))"
 )
 _COMPLAINT_FOREIGN = (
     # Spanish
     r"sigo esperando|(?:no|ya no) funciona|dej[óo] de funcionar|sin respuesta|"
     r"nadie (?:me )?(?:responde|contesta|respondi[óo]|contest[óo])|(?:me )?cobraron dos veces|"
     r"devolv[íi]|ni una respuesta|nunca lleg[óo]|se rompi[óo]|se apag[óo]|otra vez ca[íi]do|"
+    r"tarda (?:una semana|un mes|semanas|meses)|nunca vino|"
     # French
     r"toujours rien|toujours pas|ne (?:marche|fonctionne|s'allume|charge) (?:plus|pas)|"
     r"aucune r[ée]ponse|sans r[ée]ponse|jamais (?:arriv[ée]e?|re[çc]ue?)|factur[ée]e? deux fois|"
     r"renvoy[ée]|(?:tomb[ée]e? )?en panne|personne ne r[ée]pond|"
+    r"met (?:une semaine|un mois|des semaines|des mois)|ne r[ée]pond pas|personne n'explique|"
     # German
     r"funktioniert (?:nicht|nicht mehr|schon wieder nicht)|keine antwort|"
     r"immer noch (?:nichts|keine?|nicht)|nie angekommen|doppelt (?:abgebucht|berechnet)|"
-    r"zur[üu]ckgeschickt|kaputt|ausgefallen|niemand (?:antwortet|geht ran)|"
+    r"zur[üu]ckgeschickt|kaputt|ausgefallen|niemand (?:antwortet|geht ran)|st[üu]rzt ab|"
+    r"schreibt (?:seit|nicht)|dauert (?:jetzt )?(?:schon )?(?:\w+ )?(?:wochen|monate)|gestrichen|"
     # Portuguese
     r"n[ãa]o funciona|parou de funcionar|sem resposta|at[ée] agora nada|nunca chegou|"
     r"cobra(?:do|ram) duas vezes|devolvi|ainda (?:estou )?esperando|ningu[ée]m (?:responde|atende)|"
+    r"demora (?:uma semana|um m[êe]s|semanas|meses)|ainda estou sem|"
     r"quebrou|travou|perdeu|perderam|"
     r"perdi[óo]|perdieron|(?:a|ont) perdu|verloren|verlor"
 )
@@ -128,3 +135,24 @@ _NEGATED = re.compile(
     r"\b(?:never|no|not|without|zero|nie|kein\w*|jamais|sans|sin|nunca|sem)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+
+
+_BETTER = (
+    r"faster|quicker|cheaper|sooner|earlier|lighter|quieter|smaller bill|more reliable|"
+    r"easier|simpler|longer battery|outlast(?:s|ed)?|outperform(?:s|ed)?|"
+    r"m[áa]s (?:r[áa]pido|barato|f[áa]cil)|plus (?:rapide|simple)|moins cher|"
+    r"schneller|billiger|g[üu]nstiger|einfacher|mais (?:r[áa]pido|barato|f[áa]cil)"
+)
+_WORSE = (
+    r"slower|pricier|more expensive|dearer|heavier|louder|harder|clunkier|"
+    r"half (?:the|as)|m[áa]s (?:lento|caro)|plus (?:lent|cher)|langsamer|teurer|"
+    r"mais (?:lento|caro)"
+)
+_COMPARATIVE = re.compile(rf"(?<!\w)(?:(?P<better>{_BETTER})|{_WORSE})(?!\w)", re.IGNORECASE)
+
+
+def compute_comparative_polarity(text: str) -> float:
+    """+1 per comparative that is a virtue ("faster", "cheaper"), -1 per vice ("slower",
+    "half as"), capped at ±2: what a comparison says of the thing compared, not of its foil."""
+    total = sum(1 if m.group("better") else -1 for m in _COMPARATIVE.finditer(text))
+    return float(max(-2, min(2, total)))

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from monitor.domain.sentiment_cues import count_cues
+from monitor.domain.sentiment_cues import compute_comparative_polarity, count_cues
 
 # VADER's normalisation constant: a raw valence sum v reads as v / sqrt(v² + alpha).
 _ALPHA = 15.0
@@ -30,6 +30,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "neighbour_complaint_cues",
     "praise_cues",
     "neighbour_praise_cues",
+    "other_neighbour_complaint_cues",
+    "other_neighbour_praise_cues",
+    "comparative",
     "praised_complaint",
     "question",
     "comparison",
@@ -50,6 +53,9 @@ EVIDENCE_FEATURES: tuple[str, ...] = (
     "neighbour_complaint_cues",
     "praise_cues",
     "neighbour_praise_cues",
+    "other_neighbour_complaint_cues",
+    "other_neighbour_praise_cues",
+    "comparative",
 )
 
 _QUESTION = re.compile(r"\?")
@@ -70,7 +76,8 @@ class MentionEvidence:
     Valences are raw VADER sums (before normalisation); ``neighbour_valence`` is that of the
     sentences either side of the brand's sentence that name no one else, whether or not the
     rules let them count, and ``other_neighbour_valence`` that of those that do name someone
-    else (what is said of a rival next door often says the opposite of the brand).
+    else (what is said of a rival next door often says the opposite of the brand);
+    ``neighbours`` and ``other_neighbours`` are the texts of each kind.
     """
 
     rule_score: float
@@ -80,6 +87,7 @@ class MentionEvidence:
     other_neighbour_valence: float
     sentence: str
     neighbours: str
+    other_neighbours: str
     inverted: bool
     shared_sentence: bool
     lexicon_language: bool
@@ -89,6 +97,12 @@ def compute_mention_features(evidence: MentionEvidence) -> list[float]:
     """The feature vector of one mention, in ``FEATURE_NAMES`` order."""
     complaints, praise = (min(n, _MAX_CUES) for n in count_cues(evidence.sentence))
     around_complaints, around_praise = (min(n, _MAX_CUES) for n in count_cues(evidence.neighbours))
+    rival_complaints, rival_praise = (
+        min(n, _MAX_CUES) for n in count_cues(evidence.other_neighbours)
+    )
+    # "X is faster than Y": the comparison praises X and, inverted, criticises Y.
+    comparative = compute_comparative_polarity(evidence.sentence)
+    comparative *= -1.0 if evidence.inverted else 1.0
     sentence = evidence.sentence
     # Praise words around a complaint phrase are the usual shape of sarcasm.
     praised_complaint = max(evidence.rule_score, 0.0) * float(complaints + around_complaints > 0)
@@ -102,6 +116,9 @@ def compute_mention_features(evidence: MentionEvidence) -> list[float]:
         float(around_complaints),
         float(praise),
         float(around_praise),
+        float(rival_complaints),
+        float(rival_praise),
+        comparative,
         praised_complaint,
         float(_QUESTION.search(sentence) is not None),
         float(_COMPARISON.search(sentence) is not None),
