@@ -13,7 +13,10 @@ saturates at ±0.99 while its cost grows quadratically with the length of the te
   that is only the point of comparison ("better than X", "unlike X, ...") gets the opposite
   sentiment of the rest of its clause;
 * customer-service vocabulary and a few negations VADER gets wrong are fixed by
-  ``sentiment_lexicon`` before VADER sees the text.
+  ``sentiment_lexicon`` before VADER sees the text;
+* a small learned combiner (``sentiment_combiner``) weighs the rule layer's evidence, with cue
+  phrases that complain or praise without a sentiment word (``sentiment_cues``), and may
+  overrule the rule label of a mention; VADER's scores stay the scorer of record.
 
 Labels use VADER's usual thresholds: positive at ``score >= 0.05``, negative at
 ``score <= -0.05``. English is scored with VADER; Spanish, French, German and Portuguese with
@@ -167,6 +170,9 @@ def score_mention(
     named only in the title is what the text is about, so the text counts as well. Without
     spans this is the document score. Spanish, French, German and Portuguese are scored with
     ``sentiment_languages``; other languages are ``unscored``.
+
+    The label is then checked by the learned combiner (``sentiment_combiner``) over what the
+    rules saw; where it disagrees and there is polar evidence, its label wins.
     """
     result, units, scopes = _score_mention_rules(title, text, spans, language)
     evidence = _mention_evidence(result, units, scopes, language)
