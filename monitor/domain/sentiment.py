@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -174,11 +174,12 @@ def score_mention(
     The label is then checked by the learned combiner (``sentiment_combiner``) over what the
     rules saw; where it disagrees and there is polar evidence, its label wins.
     """
-    result, units, scopes = _score_mention_rules(title, text, spans, language)
-    evidence = _mention_evidence(result, units, scopes, language)
+    reading = _read_mention(title, text, spans, language)
+    evidence = _mention_evidence(reading, language)
     if evidence is None:
-        return result
+        return reading.result
     features = compute_mention_features(evidence)
+    result = reading.result
     score, _, confidence = decide_mention_label(
         result.score, result.label, features, default_combiner()
     )
@@ -191,59 +192,74 @@ def score_mention_rules(
     title: str, text: str, spans: Sequence[Span], language: str | None = None
 ) -> SentimentScore:
     """``score_mention`` by the rules alone, without the learned combiner."""
-    return _score_mention_rules(title, text, spans, language)[0]
+    return _read_mention(title, text, spans, language).result
 
 
 def compute_mention_evidence(
     title: str, text: str, spans: Sequence[Span], language: str | None = None
 ) -> MentionEvidence | None:
     """What the rule layer saw while scoring the mention (the combiner's input), if anything."""
-    result, units, scopes = _score_mention_rules(title, text, spans, language)
-    return _mention_evidence(result, units, scopes, language)
+    return _mention_evidence(_read_mention(title, text, spans, language), language)
 
 
-_Scopes = list[tuple[str, "_SpanScope"]]
+@dataclass(frozen=True, slots=True)
+class _MentionReading:
+    """The rule layer's result for a mention, the units and scopes it read, and the valence
+    function it used (remembering every text it scored)."""
+
+    result: SentimentScore
+    units: list[ScoredUnit]
+    scopes: _Scopes
+    valence: Callable[[str], float] | None = None
 
 
-def _score_mention_rules(
+def _read_mention(
     title: str, text: str, spans: Sequence[Span], language: str | None
-) -> tuple[SentimentScore, list[ScoredUnit], _Scopes]:
-    valence = _valence_function(language)
-    if valence is None:
-        return UNSCORED, [], []
+) -> _MentionReading:
+    plain = _valence_function(language)
+    if plain is None:
+        return _MentionReading(UNSCORED, [], [])
     if not spans:
-        return score_document(title, text, language), [], []
+        return _MentionReading(score_document(title, text, language), [], [])
+    valence = _remembering(plain)
     units, scopes = _compute_scopes(title, text, spans, valence, language)
     if not units:
-        return score_document(title, text, language), [], []
+        return _MentionReading(score_document(title, text, language), [], [])
     titled = all(span.field == "title" for span in spans)
     body = _document_valence(text, language) if titled else []
     valences = [unit.weight * unit.valence for unit in units] + body
     result = compute_aggregate(valences, compute_emphasis([unit.text for unit in units]))
     if result.label != "neutral" and all(unit.valence == 0.0 for unit in units if unit.own):
-        return _discounted(result), units, scopes
-    return result, units, scopes
+        result = _discounted(result)
+    return _MentionReading(result, units, scopes, valence)
 
 
-def _mention_evidence(
-    result: SentimentScore,
-    units: Sequence[ScoredUnit],
-    scopes: _Scopes,
-    language: str | None,
-) -> MentionEvidence | None:
+def _remembering(valence: Callable[[str], float]) -> Callable[[str], float]:
+    """``valence`` remembering what it scored, for one mention: the rules and the combiner's
+    evidence read some sentences more than once."""
+    seen: dict[str, float] = {}
+
+    def remembered(text: str) -> float:
+        if text not in seen:
+            seen[text] = valence(text)
+        return seen[text]
+
+    return remembered
+
+
+def _mention_evidence(reading: _MentionReading, language: str | None) -> MentionEvidence | None:
     """The evidence around the first scope read (one in the text rather than the title)."""
-    valence = _valence_function(language)
+    units, scopes, valence = reading.units, reading.scopes, reading.valence
     if valence is None or not units or not scopes:
         return None
     # The body says more than a headline: prefer a scope in the text.
     scope = next((scope for name, scope in scopes if name == "text"), scopes[0][1])
-    scored = {unit.text: unit.valence for unit in units}
     neighbours = scope.neighbours()
-    valences = [scored[t] if t in scored else valence(t[:MAX_UNIT_CHARS]) for t, _ in neighbours]
+    valences = [valence(_DISCOURSE_MARKER.sub(" ", text)) for text, _ in neighbours]
     own_valences = [v for v, (_, other) in zip(valences, neighbours, strict=True) if not other]
     _, inverted = scope._own_text()
     return MentionEvidence(
-        rule_score=result.score,
+        rule_score=reading.result.score,
         own_valence=sum(u.weight * u.valence for u in units if u.own),
         scope_valence=sum(u.weight * u.valence for u in units if not u.own),
         neighbour_valence=sum(own_valences),
@@ -270,6 +286,10 @@ class ScoredUnit:
     valence: float
     weight: float = 1.0
     own: bool = False
+
+
+# The scopes a mention was read from, each with the name of its field ("title" or "text").
+_Scopes = list[tuple[str, "_SpanScope"]]
 
 
 def compute_mention_scope(
@@ -784,7 +804,9 @@ class _MentionContext:
 # --- mention scope ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: the sentence-level facts below are cached on the instance, as the rules and the
+# combiner's evidence ask for them several times.
+@dataclass(frozen=True)
 class _SpanScope:
     """The sentences around one brand match that its sentiment is read from."""
 
@@ -879,9 +901,17 @@ class _SpanScope:
         return self.field[bounds[0] : bounds[1]]
 
     def _shared(self) -> bool:
+        return self._shared_sentence
+
+    @cached_property
+    def _shared_sentence(self) -> bool:
         return self._names_other(self.sentence, self.sentence[0])
 
     def _own_text(self) -> tuple[str, bool]:
+        return self._own_text_and_inversion
+
+    @cached_property
+    def _own_text_and_inversion(self) -> tuple[str, bool]:
         """The brand's part of its sentence, and whether it is only the point of comparison."""
         clauses = compute_clause_bounds(self.field, self.sentence)
         clause = next((c for c in clauses if c[0] <= self.span.start < c[1]), self.sentence)

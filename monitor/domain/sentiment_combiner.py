@@ -16,7 +16,8 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ class CombinerDataError(ValueError):
     """The committed coefficients do not fit the features this code computes."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Combiner:
     """Standardisation and weights of a fitted multinomial logistic regression."""
 
@@ -46,15 +47,27 @@ class Combiner:
             raise CombinerDataError(
                 f"expected {len(self.means)} features, got {len(features)}: refit the combiner"
             )
-        scaled = [(x - m) / s for x, m, s in zip(features, self.means, self.scales, strict=True)]
+        weights, intercepts = self._folded
         logits = [
-            b + sum(w * x for w, x in zip(row, scaled, strict=True))
-            for row, b in zip(self.weights, self.intercepts, strict=True)
+            b + sum(map(mul, row, features)) for row, b in zip(weights, intercepts, strict=True)
         ]
         top = max(logits)
         exps = [math.exp(logit - top) for logit in logits]
         total = sum(exps)
         return {name: e / total for name, e in zip(self.classes, exps, strict=True)}
+
+    @cached_property
+    def _folded(self) -> tuple[tuple[tuple[float, ...], ...], tuple[float, ...]]:
+        """Weights and intercepts with the standardisation folded in, (x - m) / s · w being
+        x · (w / s) - m · w / s: one pass over the features per class at run time."""
+        weights = tuple(
+            tuple(w / s for w, s in zip(row, self.scales, strict=True)) for row in self.weights
+        )
+        intercepts = tuple(
+            b - sum(m * w for m, w in zip(self.means, row, strict=True))
+            for row, b in zip(weights, self.intercepts, strict=True)
+        )
+        return weights, intercepts
 
 
 def parse_combiner(data: dict[str, Any]) -> Combiner:
