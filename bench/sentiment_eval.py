@@ -9,9 +9,9 @@
    is never tuned on: it is the figure to report. ``frozen`` and ``tune`` are development data
    (the frozen part was measured while the rules were being written). Reported: agreement
    toward the labelled brand on the clearly polar pairs and 3-class accuracy, for plain VADER
-   on the whole document and for
-   ``score_mention`` (in the item's language), with the polar agreement per pattern, per source
-   kind and per language and a confusion matrix for each.
+   on the whole document, for the rule layer alone (``score_mention_rules``) and for
+   ``score_mention`` (rules plus the learned combiner, in the item's language), with the polar
+   agreement per pattern, per source kind and per language and a confusion matrix for each.
 3. Cost per document, as a ratio to plain VADER on the same texts in the same run: the
    labelled texts, and a hostile 22 KB comment (one long run-on paragraph).
 
@@ -36,7 +36,13 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from monitor.domain.language import LanguageDetector
-from monitor.domain.sentiment import compute_label, score_document, score_mention, score_text
+from monitor.domain.sentiment import (
+    compute_label,
+    score_document,
+    score_mention,
+    score_mention_rules,
+    score_text,
+)
 from monitor.domain.spans import Span
 
 REPO = Path(__file__).resolve().parent.parent
@@ -106,6 +112,13 @@ def _project_mention_label(item: dict[str, object]) -> str:
     return score_mention(title, text, spans, str(item.get("lang", "en"))).label
 
 
+def _rules_mention_label(item: dict[str, object]) -> str:
+    title, text = str(item.get("title", "")), str(item["text"])
+    terms = [str(term) for term in item["brand_terms"]]  # type: ignore[attr-defined]
+    spans = match_brand_spans(title, text, terms)
+    return score_mention_rules(title, text, spans, str(item.get("lang", "en"))).label
+
+
 def run_ground_truth(dataset_dir: Path, vader: SentimentIntensityAnalyzer) -> bool:
     print(f"VADER ICWSM-2014 ground truth ({dataset_dir})")
     print(f"{'set':<8}{'rows':>7}  {'r plain':>8}{'r ours':>8}  {'acc plain':>10}{'acc ours':>9}")
@@ -157,7 +170,10 @@ def _print_confusion(name: str, matrix: dict[str, dict[str, int]]) -> None:
 
 
 def _print_groups(
-    items: Sequence[dict[str, object]], plain: Sequence[str], ours: Sequence[str]
+    items: Sequence[dict[str, object]],
+    plain: Sequence[str],
+    rules: Sequence[str],
+    ours: Sequence[str],
 ) -> None:
     for grouping in GROUPINGS:
         print(f"  polar accuracy per {grouping}:")
@@ -165,9 +181,10 @@ def _print_groups(
             chosen = [k for k, item in enumerate(items) if str(item[grouping]) == value]
             subset = [items[k] for k in chosen]
             p, n = compute_polar_accuracy(subset, [plain[k] for k in chosen])
+            r, _ = compute_polar_accuracy(subset, [rules[k] for k in chosen])
             o, _ = compute_polar_accuracy(subset, [ours[k] for k in chosen])
             if n:
-                print(f"    {value:<14}{n:>5}  plain {p:.3f}  ours {o:.3f}")
+                print(f"    {value:<14}{n:>5}  plain {p:.3f}  rules {r:.3f}  ours {o:.3f}")
 
 
 def evaluate_split(
@@ -175,22 +192,28 @@ def evaluate_split(
 ) -> dict[str, float]:
     """Print one split's figures, ours against plain VADER, and return the headline ones."""
     plain = [_plain_document_label(vader)(item) for item in items]
+    rules = [_rules_mention_label(item) for item in items]
     ours = [_project_mention_label(item) for item in items]
     p_polar, n_polar = compute_polar_accuracy(items, plain)
+    r_polar, _ = compute_polar_accuracy(items, rules)
     o_polar, _ = compute_polar_accuracy(items, ours)
     p_all = compute_mention_accuracy(items, _plain_document_label(vader))
     o_all = sum(label == item["label"] for item, label in zip(items, ours, strict=True))
     o_all /= len(items)
     print(f"\n{name} split: {len(items)} pairs, {n_polar} clearly polar")
-    print(f"  polar accuracy: plain VADER {p_polar:.3f}  ours {o_polar:.3f}")
+    print(
+        f"  polar accuracy: plain VADER {p_polar:.3f}  rules alone {r_polar:.3f}  "
+        f"ours (rules + combiner) {o_polar:.3f}"
+    )
     print(f"  3-class accuracy: plain VADER {p_all:.3f}  ours {o_all:.3f}")
-    _print_groups(items, plain, ours)
+    _print_groups(items, plain, rules, ours)
     _print_confusion("plain VADER", compute_confusion(items, plain))
     _print_confusion("ours", compute_confusion(items, ours))
     return {
         "pairs": len(items),
         "polar": n_polar,
         "plain_polar": round(p_polar, 4),
+        "rules_polar": round(r_polar, 4),
         "ours_polar": round(o_polar, 4),
         "plain_3class": round(p_all, 4),
         "ours_3class": round(o_all, 4),
@@ -226,6 +249,7 @@ def run_costs(path: Path, vader: SentimentIntensityAnalyzer) -> None:
     spans = [Span("text", 4, 12)]
     scorers: dict[str, Callable[[str], object]] = {
         "score_document": lambda text: score_document("", text),
+        "score_mention_rules": lambda text: score_mention_rules("", text, spans),
         "score_mention": lambda text: score_mention("", text, spans),
         "language (default)": high.detect,
         "language (low_accuracy)": low.detect,

@@ -13,7 +13,10 @@ saturates at ±0.99 while its cost grows quadratically with the length of the te
   that is only the point of comparison ("better than X", "unlike X, ...") gets the opposite
   sentiment of the rest of its clause;
 * customer-service vocabulary and a few negations VADER gets wrong are fixed by
-  ``sentiment_lexicon`` before VADER sees the text.
+  ``sentiment_lexicon`` before VADER sees the text;
+* a small learned combiner (``sentiment_combiner``) weighs the rule layer's evidence, with cue
+  phrases that complain or praise without a sentiment word (``sentiment_cues``), and may
+  overrule the rule label of a mention; VADER's scores stay the scorer of record.
 
 Labels use VADER's usual thresholds: positive at ``score >= 0.05``, negative at
 ``score <= -0.05``. English is scored with VADER; Spanish, French, German and Portuguese with
@@ -28,11 +31,12 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from monitor.domain.sentiment_combiner import decide_mention_label, default_combiner
 from monitor.domain.sentiment_context import (
     BEFORE_WEIGHT,
     CONTRAST_WEIGHT,
@@ -53,6 +57,7 @@ from monitor.domain.sentiment_context import (
     turn_for_irony,
     turn_for_question,
 )
+from monitor.domain.sentiment_features import MentionEvidence, compute_mention_features
 from monitor.domain.sentiment_languages import LEXICON_LANGUAGES, compute_language_valence
 from monitor.domain.sentiment_lexicon import EMOJI_WORDS, LEXICON_ADDITIONS, compute_vader_input
 from monitor.domain.spans import Span
@@ -165,22 +170,107 @@ def score_mention(
     named only in the title is what the text is about, so the text counts as well. Without
     spans this is the document score. Spanish, French, German and Portuguese are scored with
     ``sentiment_languages``; other languages are ``unscored``.
+
+    The label is then checked by the learned combiner (``sentiment_combiner``) over what the
+    rules saw; where it disagrees and there is polar evidence, its label wins.
     """
-    valence = _valence_function(language)
-    if valence is None:
-        return UNSCORED
+    reading = _read_mention(title, text, spans, language)
+    evidence = _mention_evidence(reading, language)
+    if evidence is None:
+        return reading.result
+    features = compute_mention_features(evidence)
+    result = reading.result
+    score, _, confidence = decide_mention_label(
+        result.score, result.label, features, default_combiner()
+    )
+    if confidence is None:
+        return result
+    return SentimentScore(score=score, label=compute_label(score), confidence=confidence)
+
+
+def score_mention_rules(
+    title: str, text: str, spans: Sequence[Span], language: str | None = None
+) -> SentimentScore:
+    """``score_mention`` by the rules alone, without the learned combiner."""
+    return _read_mention(title, text, spans, language).result
+
+
+def compute_mention_evidence(
+    title: str, text: str, spans: Sequence[Span], language: str | None = None
+) -> MentionEvidence | None:
+    """What the rule layer saw while scoring the mention (the combiner's input), if anything."""
+    return _mention_evidence(_read_mention(title, text, spans, language), language)
+
+
+@dataclass(frozen=True, slots=True)
+class _MentionReading:
+    """The rule layer's result for a mention, the units and scopes it read, and the valence
+    function it used (remembering every text it scored)."""
+
+    result: SentimentScore
+    units: list[ScoredUnit]
+    scopes: _Scopes
+    valence: Callable[[str], float] | None = None
+
+
+def _read_mention(
+    title: str, text: str, spans: Sequence[Span], language: str | None
+) -> _MentionReading:
+    plain = _valence_function(language)
+    if plain is None:
+        return _MentionReading(UNSCORED, [], [])
     if not spans:
-        return score_document(title, text, language)
-    units = compute_mention_scope(title, text, spans, valence, language)
+        return _MentionReading(score_document(title, text, language), [], [])
+    valence = _remembering(plain)
+    units, scopes = _compute_scopes(title, text, spans, valence, language)
     if not units:
-        return score_document(title, text, language)
+        return _MentionReading(score_document(title, text, language), [], [])
     titled = all(span.field == "title" for span in spans)
     body = _document_valence(text, language) if titled else []
     valences = [unit.weight * unit.valence for unit in units] + body
     result = compute_aggregate(valences, compute_emphasis([unit.text for unit in units]))
     if result.label != "neutral" and all(unit.valence == 0.0 for unit in units if unit.own):
-        return _discounted(result)
-    return result
+        result = _discounted(result)
+    return _MentionReading(result, units, scopes, valence)
+
+
+def _remembering(valence: Callable[[str], float]) -> Callable[[str], float]:
+    """``valence`` remembering what it scored, for one mention: the rules and the combiner's
+    evidence read some sentences more than once."""
+    seen: dict[str, float] = {}
+
+    def remembered(text: str) -> float:
+        if text not in seen:
+            seen[text] = valence(text)
+        return seen[text]
+
+    return remembered
+
+
+def _mention_evidence(reading: _MentionReading, language: str | None) -> MentionEvidence | None:
+    """The evidence around the first scope read (one in the text rather than the title)."""
+    units, scopes, valence = reading.units, reading.scopes, reading.valence
+    if valence is None or not units or not scopes:
+        return None
+    # The body says more than a headline: prefer a scope in the text.
+    scope = next((scope for name, scope in scopes if name == "text"), scopes[0][1])
+    neighbours = scope.neighbours()
+    valences = [valence(_DISCOURSE_MARKER.sub(" ", text)) for text, _ in neighbours]
+    own_valences = [v for v, (_, other) in zip(valences, neighbours, strict=True) if not other]
+    _, inverted = scope._own_text()
+    return MentionEvidence(
+        rule_score=reading.result.score,
+        own_valence=sum(u.weight * u.valence for u in units if u.own),
+        scope_valence=sum(u.weight * u.valence for u in units if not u.own),
+        neighbour_valence=sum(own_valences),
+        other_neighbour_valence=sum(valences) - sum(own_valences),
+        sentence=scope._text(scope.sentence),
+        neighbours=" ".join(text for text, other in neighbours if not other),
+        other_neighbours=" ".join(text for text, other in neighbours if other),
+        inverted=inverted,
+        shared_sentence=scope._shared(),
+        lexicon_language=_lexicon_language(language) is not None,
+    )
 
 
 def is_scored_language(language: str | None) -> bool:
@@ -198,6 +288,10 @@ class ScoredUnit:
     own: bool = False
 
 
+# The scopes a mention was read from, each with the name of its field ("title" or "text").
+_Scopes = list[tuple[str, "_SpanScope"]]
+
+
 def compute_mention_scope(
     title: str,
     text: str,
@@ -206,6 +300,17 @@ def compute_mention_scope(
     language: str | None = None,
 ) -> list[ScoredUnit]:
     """The scored units of a mention's scope over every span, each sentence counted once."""
+    return _compute_scopes(title, text, spans, valence, language)[0]
+
+
+def _compute_scopes(
+    title: str,
+    text: str,
+    spans: Sequence[Span],
+    valence: Callable[[str], float] | None,
+    language: str | None,
+) -> tuple[list[ScoredUnit], _Scopes]:
+    """The scored units, and the scopes (with their field's name) they were read from."""
     score = valence or compute_valence
     language = language.lower() if language else None
 
@@ -215,6 +320,7 @@ def compute_mention_scope(
 
     fields = {"title": title, "text": text}
     units: list[ScoredUnit] = []
+    scopes: _Scopes = []
     covered: set[tuple[str, Bounds]] = set()
     for name in ("title", "text"):
         field = fields[name]
@@ -227,9 +333,10 @@ def compute_mention_scope(
                 continue
             covered.update((name, bounds) for bounds in scope.all_sentences())
             units.extend(scope.scored_units(masked))
+            scopes.append((name, scope))
             if len(units) >= MAX_MENTION_UNITS:
-                return units[:MAX_MENTION_UNITS]
-    return units
+                return units[:MAX_MENTION_UNITS], scopes
+    return units, scopes
 
 
 def _without_brand_names(
@@ -697,7 +804,9 @@ class _MentionContext:
 # --- mention scope ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# Not slotted: the sentence-level facts below are cached on the instance, as the rules and the
+# combiner's evidence ask for them several times.
+@dataclass(frozen=True)
 class _SpanScope:
     """The sentences around one brand match that its sentiment is read from."""
 
@@ -725,6 +834,25 @@ class _SpanScope:
     @property
     def sentence(self) -> Bounds:
         return self.sentences[self.index]
+
+    def neighbours(self) -> list[tuple[str, bool]]:
+        """The whole sentences just before and after the brand's, within its paragraph, each
+        with whether it names someone else (chunks of a run-on text are not neighbours)."""
+        found: list[Bounds] = []
+        whole = self._ends_sentence(self.sentence)
+        if self.index > 0:
+            before = self.sentences[self.index - 1]
+            if self._ends_sentence(before) and not paragraph_break_between(
+                self.field, before[1], self.sentence[0]
+            ):
+                found.append(before)
+        if whole and self.index + 1 < len(self.sentences):
+            after = self.sentences[self.index + 1]
+            if self._ends_sentence(after) and not paragraph_break_between(
+                self.field, self.sentence[1], after[0]
+            ):
+                found.append(after)
+        return [(self._text(b), self._names_other(b, b[0])) for b in found]
 
     def all_sentences(self) -> list[Bounds]:
         before = [self.sentences[self.index - 1]] if self._before() is not None else []
@@ -773,9 +901,17 @@ class _SpanScope:
         return self.field[bounds[0] : bounds[1]]
 
     def _shared(self) -> bool:
+        return self._shared_sentence
+
+    @cached_property
+    def _shared_sentence(self) -> bool:
         return self._names_other(self.sentence, self.sentence[0])
 
     def _own_text(self) -> tuple[str, bool]:
+        return self._own_text_and_inversion
+
+    @cached_property
+    def _own_text_and_inversion(self) -> tuple[str, bool]:
         """The brand's part of its sentence, and whether it is only the point of comparison."""
         clauses = compute_clause_bounds(self.field, self.sentence)
         clause = next((c for c in clauses if c[0] <= self.span.start < c[1]), self.sentence)

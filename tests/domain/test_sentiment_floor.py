@@ -10,9 +10,14 @@ reported on a separate held-out set. Agreement on clearly polar pairs (labelled 
 negative), measured when the floors were pinned (bench/sentiment_eval.py prints the same
 figures with their breakdowns):
 
-* frozen: 0.896 on 250 polar pairs, against 0.408 for whole-document VADER (English 0.860 on
-  186, each of es, fr, de and pt 1.000 on 16);
-* tune: 0.918 on 558 polar pairs, against 0.380.
+* frozen: 0.916 on 250 polar pairs with the learned combiner (0.896 for the rules alone),
+  against 0.408 for whole-document VADER (English 0.887 on 186, each of es, fr, de and pt
+  1.000 on 16);
+* tune: 0.886 on 665 polar pairs (0.823 for the rules alone), against 0.352. The combiner is
+  fitted on this split, so its tune figure is in-sample; the split grew by 115 pairs written
+  for the patterns the rules missed (implicit complaints, sentiment in the neighbouring
+  sentence, comparisons without sentiment words, two brands across sentences, four
+  languages), which is why it sits below its earlier 0.918.
 
 The held-out set (tests/data/labelled_mentions_heldout.jsonl, 342 pairs) was written by someone
 who never saw the rules, the development data or any score, and was measured once, after the
@@ -36,8 +41,8 @@ from monitor.domain.sentiment import compute_label, score_mention
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions.jsonl"
 HELDOUT = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions_heldout.jsonl"
 HELDOUT_FLOOR = 0.76
-FROZEN_FLOOR = 0.89
-TUNE_FLOOR = 0.91
+FROZEN_FLOOR = 0.91
+TUNE_FLOOR = 0.88
 LANGUAGE_FLOOR = 0.85
 SPLITS = {"tune", "frozen"}
 SOURCES = {"blog_comment", "reddit", "hackernews", "forum", "blog_post"}
