@@ -24,6 +24,13 @@ who never saw the rules, the development data or any score, and was measured onc
 rules were final: 0.779 on 290 polar pairs against 0.438 for whole-document VADER (English
 0.793 on 246; es 0.636, fr 0.636, de 0.818, pt 0.727 on 11 each). Its floor below pins that
 figure so a change cannot quietly lose it; the set must never be used to choose rules.
+With the learned combiner it gives 0.810 (rules alone 0.779).
+
+A second held-out set (tests/data/labelled_mentions_heldout2.jsonl, 470 pairs, 349 clearly
+polar, 94 invented brands, en/es/fr/de/pt plus a few it and nl) was written the same way,
+after the combiner was fitted, and measured once: 0.564 with the combiner (0.524 for the rules
+alone) against 0.375 for whole-document VADER. It is harder than the first: implicit
+complaints, sarcasm, comparisons and news. Its floor pins that figure; never tune on it.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from monitor.domain.sentiment import compute_label, score_mention
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions.jsonl"
 HELDOUT = Path(__file__).resolve().parent.parent / "data" / "labelled_mentions_heldout.jsonl"
 HELDOUT_FLOOR = 0.76
+HELDOUT2 = HELDOUT.with_name("labelled_mentions_heldout2.jsonl")
+HELDOUT2_FLOOR = 0.55
 FROZEN_FLOOR = 0.91
 TUNE_FLOOR = 0.88
 LANGUAGE_FLOOR = 0.85
@@ -129,10 +138,13 @@ def test_each_lexicon_language_holds_its_floor_on_the_frozen_split(
     assert polar_accuracy(chosen, [project_label(item) for item in chosen]) >= LANGUAGE_FLOOR
 
 
-def test_the_held_out_set_holds_its_floor_and_beats_whole_document_vader() -> None:
-    chosen: list[dict[str, Any]] = load_mentions(HELDOUT)  # type: ignore[assignment]
+@pytest.mark.parametrize(("path", "floor"), [(HELDOUT, HELDOUT_FLOOR),
+                                           (HELDOUT2, HELDOUT2_FLOOR)])
+def test_the_held_out_sets_hold_their_floors_and_beat_whole_document_vader(
+        path: Path, floor: float) -> None:
+    chosen: list[dict[str, Any]] = load_mentions(path)  # type: ignore[assignment]
     vader = SentimentIntensityAnalyzer()
     ours = polar_accuracy(chosen, [project_label(item) for item in chosen])
     plain = polar_accuracy(chosen, [whole_document_vader_label(item, vader) for item in chosen])
-    assert ours >= HELDOUT_FLOOR
+    assert ours >= floor
     assert ours > plain
