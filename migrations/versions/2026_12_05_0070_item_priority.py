@@ -48,7 +48,7 @@ def _backfill() -> None:
     session = Session(bind=connection)
     mentions = sa.table('mentions', sa.column('document_id', sa.Integer))
     ids = sorted(connection.execute(sa.select(mentions.c.document_id).distinct()).scalars())
-    repository = PriorityRepository(session)
+    repository = PriorityRepository(session, reread_engagement=False)
     for start in range(0, len(ids), BATCH):
         repository.refresh(ids[start:start + BATCH])
     session.flush()

@@ -109,6 +109,9 @@ class Document(Base):
     parent_key: Mapped[str | None] = mapped_column(String(700), index=True)
     language: Mapped[str | None] = mapped_column(String(10))
     engagement: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # When ``engagement`` was last read off the source, if a later fetch changed it (else it
+    # is the figure read at ``discovered_at``): the priority's velocity is measured to it.
+    engagement_read_at: Mapped[datetime | None]
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     duplicate_of_id: Mapped[int | None] = mapped_column(

@@ -145,6 +145,16 @@ def compute_engagement_total(counts: Mapping[str, Any]) -> int:
     return sum(v for k, v in counts.items() if k in ENGAGEMENT_KEYS and type(v) is int)
 
 
+def merge_engagement(stored: Mapping[str, Any], read: Mapping[str, int]
+                     ) -> dict[str, Any] | None:
+    """The figures to store after a re-fetch read ``read`` for an item holding ``stored``, or
+    None when nothing changed. A figure the new reading lacks keeps its stored value: a
+    thread page may give a score where the listing that found the item gave its comments too.
+    """
+    merged = {**stored, **read}
+    return None if merged == dict(stored) else merged
+
+
 def compute_velocity(engagement: int, published_at: datetime | None, read_at: datetime
                      ) -> float:
     """Engagement per hour when it was read; 0 for history read after the window."""

@@ -29,12 +29,12 @@ from monitor.db.repositories.alerts import AlertRepository
 from monitor.db.repositories.claims import release_claim
 from monitor.domain.alerts import compute_explanation_from_record
 from monitor.notify.delivery import DeliveryOutcome, compute_response_excerpt, decide_next_attempt
-from monitor.notify.email import SmtpParams, build_digest_message, send_email
+from monitor.notify.email import build_digest_message, send_email
 from monitor.notify.message import AlertMessage
 from monitor.notify.slack import send_slack
 from monitor.notify.slack_blocks import render_alert_blocks, render_batch_blocks
 from monitor.notify.webhook import compute_event_name, render_webhook_payload, send_webhook
-from monitor.pipeline.email_alerts import send_alert_email
+from monitor.pipeline.email_alerts import compute_smtp_params, send_alert_email
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -223,12 +223,7 @@ def _record(runtime: Runtime, group: list[_Claimed], outcome: DeliveryOutcome, n
 async def _send_email(email: EmailSettings, payload: dict[str, Any]) -> DeliveryOutcome:
     message = build_digest_message(payload["subject"], payload["html"], payload["text"],
                                    email.sender, email.recipients)
-    return await send_email(message, SmtpParams(
-        host=email.smtp_host, port=email.smtp_port, starttls=email.starttls,
-        use_tls=email.use_tls, username=email.username,
-        password=email.password.get_secret_value() if email.password else None,
-        timeout=email.timeout.total_seconds(),
-    ))
+    return await send_email(message, compute_smtp_params(email))
 
 
 def apply_outcome(delivery: Delivery, outcome: DeliveryOutcome, now: datetime) -> None:

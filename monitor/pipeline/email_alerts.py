@@ -18,6 +18,7 @@ def compute_smtp_params(email: EmailSettings) -> SmtpParams:
         host=email.smtp_host, port=email.smtp_port, starttls=email.starttls,
         use_tls=email.use_tls, username=email.username,
         password=email.password.get_secret_value() if email.password else None,
+        timeout=email.timeout.total_seconds(),
     )
 
 

@@ -14,6 +14,7 @@ from collectors.document import CollectResult, Document, SourceKind
 from collectors.registry import is_kind
 from monitor.db.models import Document as StoredDocument
 from monitor.db.repositories import DocumentRepository, MentionRepository
+from monitor.db.repositories.documents import KnownDocument
 from monitor.db.repositories.mentions import DocumentFacts
 from monitor.db.repositories.priorities import PriorityRepository
 from monitor.domain.analysis import (
@@ -24,6 +25,7 @@ from monitor.domain.analysis import (
     compute_analysis,
 )
 from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW, decide_backfill
+from monitor.domain.priority import merge_engagement
 from monitor.pipeline.duplicates import link_near_duplicates
 
 KEY_LIMIT = 700
@@ -50,6 +52,8 @@ class PreparedDocuments:
     backfill_keys: frozenset[str] = frozenset()  # history whatever its date (see CollectResult)
     # What a first fetch found published this recently is news (see ``decide_backfill``).
     news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW
+    # Stored items whose engagement this fetch read anew: (document id, figures to store).
+    engagement_changes: tuple[tuple[int, dict[str, Any]], ...] = ()
 
 
 def prepare_documents(
@@ -60,10 +64,24 @@ def prepare_documents(
     """Analyse the documents not stored yet (read-only: the CPU work holds no lock)."""
     kind = source_kind or result.kind
     documents = _unique_by_key(result.documents)
-    known = DocumentRepository(reads).existing_keys(documents)
+    known = DocumentRepository(reads).stored_documents(documents)
     fresh = [d for k, d in documents.items() if k not in known]
     analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
-    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys, news_window)
+    return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys, news_window,
+                             _engagement_changes(documents, known))
+
+
+def _engagement_changes(documents: dict[str, Document], known: dict[str, KnownDocument]
+                        ) -> tuple[tuple[int, dict[str, Any]], ...]:
+    """Stored items this fetch read new engagement figures for (a re-fetched thread's
+    scores and comment counts move; priority's velocity reads them)."""
+    changes = []
+    for key, stored in known.items():
+        read = documents[key].engagement
+        merged = merge_engagement(stored.engagement, read) if read else None
+        if merged is not None:
+            changes.append((stored.id, merged))
+    return tuple(changes)
 
 
 def save_documents(
@@ -89,7 +107,10 @@ def save_documents(
                                                  row["engagement"])
              for row in rows if row["key"] in inserted}
     new_mentions = MentionRepository(session).insert_many(mention_rows, facts)
-    PriorityRepository(session).refresh_after_insert(inserted.values())
+    DocumentRepository(session).update_engagement(prepared.engagement_changes, now)
+    priorities = PriorityRepository(session)
+    priorities.refresh_after_insert(inserted.values())
+    priorities.refresh([doc_id for doc_id, _ in prepared.engagement_changes])
     return StoreReport(len(inserted), new_mentions, kind)
 
 

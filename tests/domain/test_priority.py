@@ -10,6 +10,7 @@ from monitor.domain.priority import (
     compute_thread_growth,
     compute_velocity,
     decide_needs_reply,
+    merge_engagement,
     score_priority,
     shown_sentiment,
 )
@@ -126,3 +127,11 @@ def test_compute_signals_assembles_them_from_stored_fields() -> None:
     assert score_priority(signals).reasons == (
         "needs reply", "high engagement", "very negative", "engagement rising",
         "thread growing")
+
+
+def test_a_new_reading_replaces_the_figures_it_gives_and_keeps_the_others() -> None:
+    stored = {"points": 12, "comments": 4}
+    assert merge_engagement(stored, {"points": 30}) == {"points": 30, "comments": 4}
+    assert merge_engagement(stored, {"points": 12}) is None
+    assert merge_engagement(stored, {"comments": 2}) == {"points": 12, "comments": 2}
+    assert merge_engagement({}, {"score": 5}) == {"score": 5}

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from monitor.config import Settings
+from monitor.config import EmailSettings, Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories.alerts import AlertRepository
@@ -22,6 +22,7 @@ from monitor.pipeline.alerting import queue_notifications
 from monitor.pipeline.config_sync import sync_config
 from monitor.pipeline.cycle import run_cycle
 from monitor.pipeline.deliver import send_due_deliveries
+from monitor.pipeline.email_alerts import compute_smtp_params
 from monitor.runtime import Runtime
 from tests.collectors.conftest import FixtureServer, Reply
 from tests.notify.test_email import Mailbox, free_port
@@ -219,3 +220,9 @@ def test_alert_emails_queued_before_they_were_switched_off_are_not_sent(
     assert (report.sent, report.failed) == (0, 1)
     assert _deliveries(runtime) == [(f"alert:{alert_id}:1:email", "failed", 1)]
     assert smtp.mailbox.messages == []
+
+
+def test_alert_emails_and_digests_use_the_configured_smtp_timeout() -> None:
+    email = EmailSettings(smtp_host="127.0.0.1", sender="monitor@example.com",
+                          recipients=["team@example.com"], timeout="2s")
+    assert compute_smtp_params(email).timeout == 2.0

@@ -1,7 +1,8 @@
 """Stored priorities: each item's score and reasons, rescored when their signals change.
 
-Signals change when an item is stored, when a new entry joins its thread (thread growth), and
-when triage marks it or overrides a sentiment. Callers name the items that changed; each
+Signals change when an item is stored, when a new entry joins its thread (thread growth), when
+a re-fetch reads new engagement figures for it, and when triage marks it or overrides a
+sentiment. Callers name the items that changed; each
 rescoring reads its items in batches and writes only the scores that moved, the item's and the
 copy on its mentions that listings sort by.
 """
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, select, update
+from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,8 +27,12 @@ NO_TIME = timedelta(0)
 
 
 class PriorityRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, reread_engagement: bool = True) -> None:
+        """``reread_engagement=False`` reads every item's figures as read at its discovery:
+        for a migration running before documents.engagement_read_at exists (0076)."""
         self.session = session
+        self.read_at = (func.coalesce(Document.engagement_read_at, Document.discovered_at)
+                        if reread_engagement else Document.discovered_at)
 
     def refresh_after_insert(self, document_ids: Iterable[int]) -> int:
         """Score newly stored documents, and rescore the earlier items of their threads whose
@@ -82,7 +87,7 @@ class PriorityRepository:
     def _refresh_chunk(self, ids: list[int]) -> int:
         docs = self.session.execute(select(
             Document.id, Document.text, Document.state, Document.engagement,
-            Document.published_at, Document.discovered_at, Document.thread_id,
+            Document.published_at, self.read_at.label("read_at"), Document.thread_id,
             Document.priority, Document.priority_reasons).where(
                 Document.id.in_(ids), exists().where(Mention.document_id == Document.id))).all()
         if not docs:  # most fetches bring comments naming no brand
@@ -95,7 +100,7 @@ class PriorityRepository:
             signals = compute_signals(
                 reply_reason=detect_needs_reply(doc.text, brands).reason,
                 triage_state=doc.state, sentiments=sentiments, counts=doc.engagement or {},
-                published_at=doc.published_at, read_at=doc.discovered_at,
+                published_at=doc.published_at, read_at=doc.read_at,
                 thread_times=times.get(doc.thread_id, []) if doc.published_at else [])
             priority = score_priority(signals)
             if priority.score != doc.priority or list(priority.reasons) != doc.priority_reasons:
