@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.sql import operators
 
 from monitor.db.repositories import search
 from monitor.db.repositories.mentions import MentionFilter, MentionRepository
@@ -53,3 +54,32 @@ def test_terms_start_words_of_the_title_or_text() -> None:
     assert match_search_terms(["acme", "refund"], "Acme", "no refunds")
     assert not match_search_terms(["acme", "refund"], "Acme", "no money back")
     assert match_search_terms(["price"], None, "price_list")  # _ separates words
+
+
+def test_a_word_is_common_by_the_size_of_the_store() -> None:
+    assert search.compute_common_matches(1_000_000) == search.COMMON_MATCHES
+    assert search.compute_common_matches(10_000_000) == search.COMMON_MATCHES
+    assert search.compute_common_matches(20_000) == 707
+    assert search.compute_common_matches(250_000) == 2500
+    assert search.compute_common_matches(0) == search.FEWEST_COMMON
+
+
+def test_a_word_in_an_eighth_of_a_small_store_walks_the_listing_order(
+        runtime: Runtime) -> None:
+    docs = [Doc(f"d{n}", NOW - timedelta(minutes=n),
+                text=f"Acme {'espresso' if n % 8 == 0 else 'grinder'} note {n}")
+            for n in range(2400)]
+    seed(runtime, docs)
+    with runtime.sessions() as session:
+        rare = search.text_condition(session, "note 17")
+        common = search.text_condition(session, "espresso")  # 300 of 2,400: past 245
+    assert getattr(rare, "operator", None) is operators.in_op  # a few ids from the index
+    assert getattr(common, "operator", None) is not operators.in_op  # checked row by row
+    assert len(_listed(runtime, "espresso")) == 100
+    assert all(n % 8 == 0 for n in _listed_numbers(runtime, "espresso"))
+
+
+def _listed_numbers(runtime: Runtime, q: str) -> list[int]:
+    with runtime.sessions() as session:
+        page = MentionRepository(session).list_page(MentionFilter(q=q), limit=100, cursor=None)
+        return [int(row.document.key[1:]) for row in page.rows]

@@ -8,15 +8,17 @@ Which way round a listing should run depends on how many documents match, which 
 planner can tell from a prefix query: a rare word is best looked up in the full-text index
 and its few matches sorted, a common one by walking the listing's own order and checking each
 document against the index until the page is full (sorting a third of the store for fifty
-rows took seconds). ``text_condition`` asks the index first, for at most ``COMMON_MATCHES``
-ids, and picks the form. Checking one document is cheap on Postgres (its expression); FTS5
-answers "does this row match?" no faster than the whole query (about 10 ms a row at a
-million documents, a prefix term far more), so on SQLite the check is ``match_search_terms``
-run on the document's own words, registered on every connection as a SQL function.
+rows took seconds). ``text_condition`` asks the index first, for at most
+``compute_common_matches`` ids, and picks the form. Checking one document is cheap on
+Postgres (its expression); FTS5 answers "does this row match?" no faster than the whole
+query (about 10 ms a row at a million documents, a prefix term far more), so on SQLite the
+check is ``match_search_terms`` run on the document's own words, registered on every
+connection as a SQL function.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -27,9 +29,12 @@ from sqlalchemy.orm import Session
 from monitor.db.models import Document
 
 MAX_TERMS = 16
-# Up to this many matching documents, the listing starts from their ids; past it, from its own
-# order (at 1% of a million documents, a 50-row page is found after about 5,000 checks).
+# Up to this many matching documents in a store of REFERENCE_DOCUMENTS, the listing starts from
+# their ids; past it, from its own order (at 1% of a million documents, a 50-row page is found
+# after about 5,000 checks). See compute_common_matches for other sizes.
 COMMON_MATCHES = 5000
+REFERENCE_DOCUMENTS = 1_000_000
+FEWEST_COMMON = 200
 SEARCH_FUNCTION = "monitor_text_matches"  # registered on SQLite connections by the engine
 _WORD = re.compile(r"[^\W_]+")
 
@@ -60,6 +65,19 @@ def sqlite_text_matches(terms: str, title: str | None, text: str | None) -> int:
     return int(match_search_terms(terms.split(), title, text))
 
 
+def compute_common_matches(documents: int) -> int:
+    """How many matches make a word common in a store of ``documents``.
+
+    Starting from the ids costs about one row per match; walking the listing's order costs
+    about one check per ``documents / matches`` rows for each row of the page. The two meet
+    where matches grow as the square root of the store, so the threshold measured at a
+    million scales by it: about 700 at 20,000 documents, where a word in an eighth of them
+    took 19 ms from its 2,500 ids and 4 ms by the walk.
+    """
+    scaled = round(COMMON_MATCHES * math.sqrt(max(0, documents) / REFERENCE_DOCUMENTS))
+    return min(COMMON_MATCHES, max(FEWEST_COMMON, scaled))
+
+
 def render_fts5_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
@@ -75,10 +93,11 @@ def text_condition(session: Session, query: str) -> ColumnElement[bool]:
     if not terms:
         return false()
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql" and _postgres_estimate(session, terms) > COMMON_MATCHES:
-        return text_match(dialect, query)  # fetching 5,000 ids would read as many rows
-    found = list(session.scalars(_matching_ids(dialect, terms)))
-    if len(found) <= COMMON_MATCHES:
+    common = compute_common_matches(session.scalar(select(func.max(Document.id))) or 0)
+    if dialect == "postgresql" and _postgres_estimate(session, terms) > common:
+        return text_match(dialect, query)  # fetching thousands of ids would read as many rows
+    found = list(session.scalars(_matching_ids(dialect, terms, common)))
+    if len(found) <= common:
         return Document.id.in_(found) if found else false()
     return text_match(dialect, query)
 
@@ -94,12 +113,12 @@ def _postgres_estimate(session: Session, terms: list[str]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _matching_ids(dialect: str, terms: list[str]) -> Any:
+def _matching_ids(dialect: str, terms: list[str], common: int) -> Any:
     if dialect == "postgresql":
-        return select(Document.id).where(_postgres_match(terms)).limit(COMMON_MATCHES + 1)
+        return select(Document.id).where(_postgres_match(terms)).limit(common + 1)
     return text(
         "SELECT rowid FROM documents_fts WHERE documents_fts MATCH :search_terms LIMIT :most"
-    ).bindparams(search_terms=render_fts5_query(terms), most=COMMON_MATCHES + 1)
+    ).bindparams(search_terms=render_fts5_query(terms), most=common + 1)
 
 
 def text_match(dialect: str, query: str) -> ColumnElement[bool]:
