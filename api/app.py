@@ -40,7 +40,7 @@ from api.routes import (
     views,
 )
 from api.security import SecurityHeaders
-from api.throttle import AuthThrottle
+from api.throttle import AuthThrottle, SharedStrikes
 from monitor.config import Settings
 from monitor.domain.throttle import BackoffPolicy
 from monitor.runtime import Runtime, open_runtime
@@ -74,7 +74,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = active
     app.state.settings = settings
-    app.state.auth_throttle = build_throttle(settings)
+    app.state.auth_throttle = build_throttle(settings, active)
     app.state.key_cache = KeyCache()
     install_error_handlers(app, render_error)
     app.add_exception_handler(desk_auth.LoginRequired, desk_auth.login_redirect)
@@ -107,11 +107,13 @@ class SafeStaticFiles(StaticFiles):
         return super().lookup_path(path)
 
 
-def build_throttle(settings: Settings) -> AuthThrottle:
+def build_throttle(settings: Settings, runtime: Runtime) -> AuthThrottle:
     account = BackoffPolicy(free=settings.api.login_attempts, cap=settings.api.login_max_backoff)
     address = BackoffPolicy(free=4 * settings.api.login_attempts,
                             cap=settings.api.login_max_backoff)
-    return AuthThrottle(account, address)
+    # Failures are recorded whatever the lock's state, in a write of their own; on SQLite one
+    # that cannot have the lock at once is skipped (the process's count still holds).
+    return AuthThrottle(account, address, SharedStrikes(runtime.optional_writes))
 
 
 def _identifier(settings: Settings, runtime: Runtime) -> Identify:

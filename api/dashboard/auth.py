@@ -117,7 +117,7 @@ def login(
     throttle: AuthThrottle = request.app.state.auth_throttle
     subjects = _login_subjects(request, api_key.strip(), username.strip())
     try:
-        throttle.check(subjects, datetime.now(UTC))
+        throttle.check(subjects, datetime.now(UTC), read_shared=True)
     except Throttled as exc:
         return _throttled_form(request, next, exc)
     opened = _open_session(session, settings, api_key.strip(), username.strip(), password)
@@ -125,7 +125,7 @@ def login(
         throttle.fail(subjects, datetime.now(UTC), "login", client=_client(request),
                       account=username.strip() if not api_key.strip() else "(api key)")
         return _login_form(request, next, "Wrong API key, or wrong name or password.")
-    throttle.succeed([s for s in subjects if s.startswith("account:")])
+    throttle.succeed([s for s in subjects if s.startswith("account:")], session)
     response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, opened, httponly=True, secure=_is_https(request),
                         samesite="lax", path="/",

@@ -115,3 +115,14 @@ class ThreadRead(Base):
         ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
     )
     opened_at: Mapped[datetime]
+
+
+class AuthStrike(Base):
+    """Recent failed logins or API-key attempts of one account or client address, shared by
+    every API process (see api/throttle.py)."""
+
+    __tablename__ = "auth_strikes"
+
+    subject: Mapped[str] = mapped_column(String(300), primary_key=True)  # account:… address:…
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
