@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.sql import operators
 
 from monitor.db.repositories import search
 from monitor.db.repositories.mentions import MentionFilter, MentionRepository
@@ -73,8 +72,11 @@ def test_a_word_in_an_eighth_of_a_small_store_walks_the_listing_order(
     with runtime.sessions() as session:
         rare = search.text_condition(session, "note 17")
         common = search.text_condition(session, "espresso")  # 300 of 2,400: past 245
-    assert getattr(rare, "operator", None) is operators.in_op  # a few ids from the index
-    assert getattr(common, "operator", None) is not operators.in_op  # checked row by row
+        # The store's size is read off its highest id; the Postgres test database keeps its
+        # id sequences between tests, so there the size (and the path) is not this test's.
+        sized_here = session.get_bind().dialect.name == "sqlite"
+    assert search.starts_from_ids(rare)  # a few ids from the index
+    assert not search.starts_from_ids(common) or not sized_here  # checked row by row
     assert len(_listed(runtime, "espresso")) == 100
     assert all(n % 8 == 0 for n in _listed_numbers(runtime, "espresso"))
 

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import ClauseAdapter
 
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert
@@ -40,7 +41,7 @@ from monitor.db.repositories.exclusions import (
     match_exclusion,
     site_of,
 )
-from monitor.db.repositories.search import text_condition
+from monitor.db.repositories.search import starts_from_ids, text_condition
 from monitor.domain.priority import compute_engagement_total
 from monitor.errors import InvalidInputError, NotFoundError
 
@@ -256,13 +257,19 @@ class MentionRepository:
                   ) -> Select[*tuple[Any, ...]]:
         brand_id = self.check_brand(filters.brand)
         dialect = self.session.get_bind().dialect.name
+        per_document = _document_conditions(filters)
         query = query.where(*_conditions(filters, dialect))
         if brand_id is not None:
             # The id as a constant lets Postgres walk the (brand, sort key) index in order; a
             # join on the name leaves it sorting every mention of the brand.
             query = query.where(Mention.brand_id == brand_id)
         if filters.q:
-            query = query.where(text_condition(self.session, filters.q))
+            found = text_condition(self.session, filters.q)
+            if starts_from_ids(found):
+                query = query.where(found)
+            else:
+                per_document.append(found)
+        query = query.where(*_checked_per_mention(per_document, dialect))
         if filters.alert is not None:
             query = query.where(self._behind_alert(filters.alert))
         return query
@@ -329,7 +336,12 @@ def shown_state_is(state: str, now: datetime) -> ColumnElement[bool]:
 
 
 def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
-    conditions = _document_conditions(filters, dialect) + _triage_conditions(filters, dialect)
+    """The filters' conditions but the broad ones on the document (_document_conditions)."""
+    conditions = _triage_conditions(filters, dialect)
+    if filters.author:
+        author = filters.author.strip()
+        conditions.append(or_(Document.author == author,
+                              func.lower(Document.author) == author.lower()))
     if filters.brand:
         conditions.append(Brand.name == filters.brand)
     if filters.sentiment:
@@ -349,25 +361,41 @@ def _conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool
     return conditions
 
 
-def _document_conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
+def _document_conditions(filters: MentionFilter) -> list[ColumnElement[bool]]:
+    """Conditions on the mention's document that most documents pass: the listing should walk
+    its own order and check each (see _checked_per_mention)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.kind:
         conditions.append(Document.kind == filters.kind)
-    if filters.author:
-        author = filters.author.strip()
-        conditions.append(or_(Document.author == author,
-                              func.lower(Document.author) == author.lower()))
     if filters.language:
         conditions.append(Document.language == filters.language)
     if not filters.include_duplicates:
         conditions.append(Document.duplicate_of_id.is_(None))
+    if filters.state:
+        conditions.append(shown_state_is(filters.state, filters.as_of or datetime.now(UTC)))
     return conditions
+
+
+def _checked_per_mention(conditions: list[ColumnElement[bool]], dialect: str
+                         ) -> list[ColumnElement[bool]]:
+    """On SQLite, ``conditions`` on the document as one correlated EXISTS on a copy of it.
+
+    Joined as they are, any of them lets SQLite (3.38 and later) put a Bloom filter on the
+    documents when it expects more mentions than documents, and building it applies the
+    conditions to every document before the first row: 35 ms at 100,000 for the inbox's
+    state filter, 1.2 s for a common word, where the EXISTS form walks the listing's index
+    and checks the documents of one page (0.1 ms). Postgres plans the join well.
+    """
+    if dialect != "sqlite" or not conditions:
+        return conditions
+    checked = Document.__table__.alias("checked")
+    adapter = ClauseAdapter(checked)
+    return [exists().where(checked.c.id == Mention.document_id,
+                           *(adapter.traverse(c) for c in conditions))]
 
 
 def _triage_conditions(filters: MentionFilter, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if filters.state:
-        conditions.append(shown_state_is(filters.state, filters.as_of or datetime.now(UTC)))
     if filters.tag:
         conditions.append(exists().where(ItemTag.document_id == Mention.document_id,
                                          ItemTag.tag == filters.tag))

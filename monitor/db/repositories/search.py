@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, false, func, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
 
 from monitor.db.models import Document
 
@@ -100,6 +101,12 @@ def text_condition(session: Session, query: str) -> ColumnElement[bool]:
     if len(found) <= common:
         return Document.id.in_(found) if found else false()
     return text_match(dialect, query)
+
+
+def starts_from_ids(condition: ColumnElement[bool]) -> bool:
+    """Whether ``text_condition`` chose the matching ids (a rare word): the listing should
+    start from them rather than check documents one by one."""
+    return getattr(condition, "operator", None) is operators.in_op
 
 
 def _postgres_estimate(session: Session, terms: list[str]) -> int:
