@@ -62,6 +62,9 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/collect_e2e.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/priority.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/opml_bench.py
 	$(BIN)/python bench/comment_eval.py
 
