@@ -1,22 +1,29 @@
-"""Pre-aggregated mention counts (kept by triggers, migration 0072), and when they apply.
+"""Pre-aggregated mention counts (kept by triggers, migrations 0072 and 0074), and when they
+apply.
 
 They hold the mentions the default listing shows per brand, hour or UTC day, and shown
-sentiment: they answer a filter on brand, sentiment and a time window, nothing else.
+sentiment, and per source and per topic: they answer a filter on brand, sentiment and a time
+window, nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand
-from monitor.db.models_counts import MentionCount
+from monitor.db.models_counts import (
+    EVERY_BRAND,
+    MentionCount,
+    SourceBucketCount,
+    TopicBucketCount,
+)
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.domain.buckets import Point
+from monitor.domain.buckets import LABELS, Point
 
 
 def decide_counts_answer(filters: MentionFilter) -> bool:
@@ -41,6 +48,16 @@ class MentionCountRepository:
         return [Point(at, label, score, int(count))
                 for at, label, count, score in self.session.execute(query)]
 
+    def bucket_totals(self, span_hours: int, since: datetime, until: datetime,
+                      filters: MentionFilter) -> list[tuple[datetime, timedelta, int]]:
+        """(start, length, mentions) of each bucket of ``span_hours`` in [since, until) with
+        any mention under ``filters``."""
+        total = func.sum(MentionCount.mentions)
+        query = self._select(span_hours, since, until, filters, MentionCount.bucket_at, total)
+        query = query.group_by(MentionCount.bucket_at).having(total > 0)
+        length = timedelta(hours=span_hours)
+        return [(at, length, int(count)) for at, count in self.session.execute(query)]
+
     def brand_totals(self, span_hours: int, since: datetime, until: datetime,
                      filters: MentionFilter) -> dict[str, int]:
         total = func.sum(MentionCount.mentions)
@@ -61,3 +78,43 @@ class MentionCountRepository:
         if filters.sentiment:
             query = query.where(MentionCount.label == filters.sentiment)
         return query
+
+
+def decide_facet_counts_answer(filters: MentionFilter) -> bool:
+    """True when the per-source and per-topic counts (migration 0074) hold exactly what
+    ``filters`` select: the mention counts would, and a sentiment filter names a label they
+    keep a column for."""
+    return decide_counts_answer(filters) and (filters.sentiment is None
+                                              or filters.sentiment in LABELS)
+
+
+class FacetCountRepository:
+    """Mentions per source or topic over whole hours or days, for one brand or all of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def source_totals(self, span_hours: int, since: datetime, until: datetime,
+                      brand_id: int | None, sentiment: str | None) -> dict[int, int]:
+        return {int(key): count for key, count in self._totals(
+            SourceBucketCount, SourceBucketCount.source_id, span_hours, since, until, brand_id,
+            sentiment)}
+
+    def topic_totals(self, span_hours: int, since: datetime, until: datetime,
+                     brand_id: int | None, sentiment: str | None) -> dict[str, int]:
+        return {str(key): count for key, count in self._totals(
+            TopicBucketCount, TopicBucketCount.topic, span_hours, since, until, brand_id,
+            sentiment)}
+
+    def _totals(self, model: type[SourceBucketCount] | type[TopicBucketCount], key: Any,
+                span_hours: int, since: datetime, until: datetime, brand_id: int | None,
+                sentiment: str | None) -> list[tuple[Any, int]]:
+        total = func.sum(getattr(model, sentiment) if sentiment else model.mentions)
+        query = (
+            select(key, total)
+            .where(model.span_hours == span_hours,
+                   model.brand_id == (EVERY_BRAND if brand_id is None else brand_id),
+                   model.bucket_at >= since, model.bucket_at < until)
+            .group_by(key).having(total != 0)
+        )
+        return [(found, int(count)) for found, count in self.session.execute(query)]
