@@ -75,6 +75,7 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
                               filters.until, request.interval)
     shares = compute_shares(repo.brand_counts(filters))
     topics = sorted(repo.topic_counts(filters).items(), key=lambda tc: (-tc[1], tc[0]))[:TOP]
+    sample = repo.sample(filters)
     return TrendsOut(
         brand=filters.brand, interval=request.interval, since=filters.since,
         until=filters.until,
@@ -83,22 +84,26 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
                         for s in shares],
         top_topics=[TopicCountOut(topic=t, mentions=n) for t, n in topics],
         rising_terms=rising_terms(repo, filters,
-                                  _brand_words(session, {share.name for share in shares})),
+                                  _brand_words(session, {share.name for share in shares}),
+                                  sample.texts),
         top_threads=[ThreadCountOut(url=t.url, title=t.title, mentions=t.mentions, id=t.id)
-                     for t in repo.top_threads(filters, TOP)],
+                     for t in repo.top_threads(filters, TOP, sample)],
         top_sources=[SourceCountOut(id=s.id, name=s.name, mentions=s.mentions)
                      for s in repo.top_sources(filters, TOP)],
     )
 
 
-def rising_terms(repo: TrendRepository, filters: MentionFilter,
-                 exclude: tuple[str, ...]) -> list[RisingTermOut]:
-    """Words used more in this window than in the one before it (brands' own words left out)."""
+def rising_terms(repo: TrendRepository, filters: MentionFilter, exclude: tuple[str, ...],
+                 texts: list[str] | None = None) -> list[RisingTermOut]:
+    """Words used more in this window than in the one before it (brands' own words left out),
+    from a sample of each window's mentions (``TrendRepository.sample``); ``texts``: this
+    window's, when already drawn."""
     assert filters.since is not None
     assert filters.until is not None
     before, _ = compute_previous_window(filters.since, filters.until)
     previous = replace(filters, since=before, until=filters.since)
-    terms = compute_rising_terms(repo.texts(filters), repo.texts(previous), top=TOP,
+    current = repo.texts(filters) if texts is None else texts
+    terms = compute_rising_terms(current, repo.texts(previous), top=TOP,
                                  exclude=exclude)
     return [RisingTermOut(term=t.term, current=t.current_count, previous=t.previous_count,
                           score=t.score) for t in terms]
