@@ -23,8 +23,9 @@ from api.schemas import (
 )
 from monitor.db.repositories.brands import BrandRepository
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.db.repositories.trends import TrendRepository
+from monitor.db.repositories.trends import Spread, TrendRepository
 from monitor.domain.buckets import (
+    Bucket,
     Interval,
     compute_buckets,
     compute_previous_window,
@@ -75,7 +76,7 @@ def compute_trends(session: Session, request: TrendRequest) -> TrendsOut:
                               filters.until, request.interval)
     shares = compute_shares(repo.brand_counts(filters))
     topics = sorted(repo.topic_counts(filters).items(), key=lambda tc: (-tc[1], tc[0]))[:TOP]
-    sample = repo.sample(filters)
+    sample = repo.sample(filters, _spread(buckets, filters.since, filters.until))
     return TrendsOut(
         brand=filters.brand, interval=request.interval, since=filters.since,
         until=filters.until,
@@ -107,6 +108,13 @@ def rising_terms(repo: TrendRepository, filters: MentionFilter, exclude: tuple[s
                                  exclude=exclude)
     return [RisingTermOut(term=t.term, current=t.current_count, previous=t.previous_count,
                           score=t.score) for t in terms]
+
+
+def _spread(buckets: list[Bucket], since: datetime, until: datetime) -> Spread:
+    """How the window's mentions fall over time, from its buckets (clipped to the window)."""
+    ends = [b.start for b in buckets[1:]] + [until]
+    return [(max(b.start, since), min(end, until) - max(b.start, since), b.mentions)
+            for b, end in zip(buckets, ends, strict=True) if b.mentions]
 
 
 def _brand_words(session: Session, names: set[str]) -> tuple[str, ...]:

@@ -8,22 +8,25 @@ window, nothing else.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand
 from monitor.db.models_counts import (
+    DAY,
     EVERY_BRAND,
+    HOUR,
     MentionCount,
     SourceBucketCount,
     TopicBucketCount,
 )
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.domain.buckets import LABELS, Point
+from monitor.domain.buckets import LABELS, CountPlan, Point
 
 
 def decide_counts_answer(filters: MentionFilter) -> bool:
@@ -48,15 +51,21 @@ class MentionCountRepository:
         return [Point(at, label, score, int(count))
                 for at, label, count, score in self.session.execute(query)]
 
-    def bucket_totals(self, span_hours: int, since: datetime, until: datetime,
-                      filters: MentionFilter) -> list[tuple[datetime, timedelta, int]]:
-        """(start, length, mentions) of each bucket of ``span_hours`` in [since, until) with
-        any mention under ``filters``."""
+    def bucket_totals(self, plan: CountPlan, filters: MentionFilter
+                      ) -> list[tuple[datetime, timedelta, int]]:
+        """(start, length, mentions) of each whole day and hour of ``plan`` with any mention
+        under ``filters``."""
         total = func.sum(MentionCount.mentions)
-        query = self._select(span_hours, since, until, filters, MentionCount.bucket_at, total)
-        query = query.group_by(MentionCount.bucket_at).having(total > 0)
-        length = timedelta(hours=span_hours)
-        return [(at, length, int(count)) for at, count in self.session.execute(query)]
+        query = select(MentionCount.span_hours, MentionCount.bucket_at, total).join(
+            Brand, Brand.id == MentionCount.brand_id)
+        if filters.brand:
+            query = query.where(Brand.name == filters.brand)
+        if filters.sentiment:
+            query = query.where(MentionCount.label == filters.sentiment)
+        query = query.group_by(MentionCount.span_hours, MentionCount.bucket_at).having(total > 0)
+        return [(at, timedelta(hours=span), int(count))
+                for range_ in in_plan(MentionCount.span_hours, MentionCount.bucket_at, plan)
+                for span, at, count in self.session.execute(query.where(range_))]
 
     def brand_totals(self, span_hours: int, since: datetime, until: datetime,
                      filters: MentionFilter) -> dict[str, int]:
@@ -89,32 +98,39 @@ def decide_facet_counts_answer(filters: MentionFilter) -> bool:
 
 
 class FacetCountRepository:
-    """Mentions per source or topic over whole hours or days, for one brand or all of them."""
+    """Mentions per source or topic over the whole hours and days of a count plan, for one
+    brand or all of them."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def source_totals(self, span_hours: int, since: datetime, until: datetime,
-                      brand_id: int | None, sentiment: str | None) -> dict[int, int]:
-        return {int(key): count for key, count in self._totals(
-            SourceBucketCount, SourceBucketCount.source_id, span_hours, since, until, brand_id,
-            sentiment)}
+    def source_totals(self, plan: CountPlan, brand_id: int | None, sentiment: str | None
+                      ) -> Counter[int]:
+        return self._totals(SourceBucketCount, SourceBucketCount.source_id, plan, brand_id,
+                            sentiment)
 
-    def topic_totals(self, span_hours: int, since: datetime, until: datetime,
-                     brand_id: int | None, sentiment: str | None) -> dict[str, int]:
-        return {str(key): count for key, count in self._totals(
-            TopicBucketCount, TopicBucketCount.topic, span_hours, since, until, brand_id,
-            sentiment)}
+    def topic_totals(self, plan: CountPlan, brand_id: int | None, sentiment: str | None
+                     ) -> Counter[str]:
+        return self._totals(TopicBucketCount, TopicBucketCount.topic, plan, brand_id,
+                            sentiment)
 
     def _totals(self, model: type[SourceBucketCount] | type[TopicBucketCount], key: Any,
-                span_hours: int, since: datetime, until: datetime, brand_id: int | None,
-                sentiment: str | None) -> list[tuple[Any, int]]:
-        total = func.sum(getattr(model, sentiment) if sentiment else model.mentions)
-        query = (
-            select(key, total)
-            .where(model.span_hours == span_hours,
-                   model.brand_id == (EVERY_BRAND if brand_id is None else brand_id),
-                   model.bucket_at >= since, model.bucket_at < until)
-            .group_by(key).having(total != 0)
-        )
-        return [(found, int(count)) for found, count in self.session.execute(query)]
+                plan: CountPlan, brand_id: int | None, sentiment: str | None
+                ) -> Counter[Any]:
+        tally = func.sum(getattr(model, sentiment) if sentiment else model.mentions)
+        query = select(key, tally).where(
+            model.brand_id == (EVERY_BRAND if brand_id is None else brand_id))
+        totals: Counter[Any] = Counter()
+        for range_ in in_plan(model.span_hours, model.bucket_at, plan):
+            totals.update({found: int(n) for found, n in self.session.execute(
+                query.where(range_).group_by(key).having(tally != 0))})
+        return totals
+
+
+def in_plan(span_hours: Any, bucket_at: Any, plan: CountPlan) -> list[ColumnElement[bool]]:
+    """The counted buckets of ``plan``'s whole days and hours, one key range each. Each is
+    read by a statement of its own: OR-ed together, Postgres estimated too many rows and
+    started parallel workers for a few thousand (a dozen milliseconds), and a union of them
+    was slower still."""
+    return [and_(span_hours == span, bucket_at >= a, bucket_at < b)
+            for span, spans in ((DAY, plan.days), (HOUR, plan.hours)) for a, b in spans]

@@ -39,7 +39,7 @@ from monitor.domain.buckets import CountPlan, Interval, Point, compute_count_pla
 
 # Rising terms read about this many mentions per window at most: counting their words is
 # most of the trends response's time (tens of microseconds a text).
-MAX_TEXTS = 300
+MAX_TEXTS = 150
 THREAD_CANDIDATES = 2  # per thread shown, threads a sample puts forward to be counted
 # A thread is its url; a post outside any thread is its own.
 THREAD_KEY = func.coalesce(Document.thread_url, Document.url)
@@ -51,6 +51,10 @@ class ThreadCount:
     title: str
     mentions: int
     id: int | None = None  # GET /api/v1/threads/{id}
+
+
+# (start, length, mentions) of consecutive stretches of a window.
+Spread = Sequence[tuple[datetime, timedelta, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +80,26 @@ def _base() -> Select[Mention, Document, Brand, Source]:
     )
 
 
+class _Mentions(MentionRepository):
+    """The listing's filters, with the brand looked up once: a trends response filters a
+    dozen statements by the same brand."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._brands: dict[str | None, int | None] = {}
+
+    def check_brand(self, name: str | None) -> int | None:
+        if name not in self._brands:
+            self._brands[name] = super().check_brand(name)
+        return self._brands[name]
+
+
 class TrendRepository:
+    """Lives for one request (brand ids are remembered)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.mentions = MentionRepository(session)
+        self.mentions: MentionRepository = _Mentions(session)
 
     def _select(self, filters: MentionFilter, *columns: Any) -> Select[*tuple[Any, ...]]:
         return self.mentions.filtered(_base(), filters).with_only_columns(*columns)
@@ -137,9 +157,7 @@ class TrendRepository:
         counts: Counter[str] = Counter()
         for a, b in plan.exact:
             counts.update(self._exact_topic_counts(replace(filters, since=a, until=b)))
-        for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
-            for a, b in ranges:
-                counts.update(facets.topic_totals(span, a, b, brand_id, filters.sentiment))
+        counts.update(facets.topic_totals(plan, brand_id, filters.sentiment))
         return +counts
 
     def _exact_topic_counts(self, filters: MentionFilter) -> Counter[str]:
@@ -162,9 +180,7 @@ class TrendRepository:
         for a, b in plan.exact:
             counts.update({s.id: s.mentions for s in self._exact_top_sources(
                 replace(filters, since=a, until=b), None)})
-        for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
-            for a, b in ranges:
-                counts.update(facets.source_totals(span, a, b, brand_id, filters.sentiment))
+        counts.update(facets.source_totals(plan, brand_id, filters.sentiment))
         ranked = sorted(+counts, key=lambda i: (-counts[i], i))[:top]
         names = {i: name for i, name in self.session.execute(
             select(Source.id, Source.name).where(Source.id.in_(ranked)))} if ranked else {}
@@ -202,7 +218,7 @@ class TrendRepository:
     def texts(self, filters: MentionFilter) -> list[str]:
         return self.sample(filters).texts
 
-    def sample(self, filters: MentionFilter) -> TextSample:
+    def sample(self, filters: MentionFilter, spread: Spread | None = None) -> TextSample:
         """Titles and snippets for term statistics and the threads they are in: every
         mention of the window, or about ``MAX_TEXTS`` of them when there are more (counting
         words is the costly part).
@@ -211,9 +227,10 @@ class TrendRepository:
         index: ``MAX_TEXTS`` moments spread over the window in proportion to its hourly and
         daily counts, and the first mention at or after each, so a busy day has its share
         and no more than that many mentions are read. Otherwise it is an even sample by id
-        of the matching mentions, which reads them all."""
+        of the matching mentions, which reads them all. ``spread``: how the window's
+        mentions fall over time, when already counted (``(start, length, mentions)``)."""
         columns = (Document.title, Mention.snippet, THREAD_KEY)
-        moments = self._sample_moments(filters)
+        moments = self._sample_moments(filters, spread)
         if moments is None:
             total = self.session.scalar(self._select(filters, func.count(Mention.id))) or 0
             stride = -(-total // MAX_TEXTS)
@@ -245,14 +262,14 @@ class TrendRepository:
             seek = seek.where(shown_label() == filters.sentiment)
         first = (seek.order_by(Mention.sort_at, Mention.id).limit(literal_column("1"))
                  .scalar_subquery())
-        # The moment is selected too, which puts its table in the outer query to correlate to.
-        ids = {i for i, _ in self.session.execute(select(first, at)) if i is not None}
-        if not ids:
-            return _text_sample([], whole=False)
-        # The seek checked the filters; what is left is reading the texts.
+        # The seek checked the filters; what is left is reading the texts. The moment is
+        # selected too, which puts its table in the subquery for the seek to correlate to.
+        # Materialized: else Postgres ran each seek twice, to group the ids and to look
+        # them up.
+        drawn = select(first.label("id"), at).cte("drawn").prefix_with("MATERIALIZED")
         rows = self.session.execute(select(*columns).join(
             Document, Document.id == Mention.document_id).where(
-            Mention.id.in_(sorted(ids))).order_by(Mention.id)).all()
+            Mention.id.in_(select(drawn.c.id))).order_by(Mention.id)).all()
         return _text_sample(rows, whole=False)
 
     def _moments(self, moments: list[datetime]) -> ColumnElement[Any]:
@@ -265,17 +282,17 @@ class TrendRepository:
         stored = [m.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") for m in moments]
         return func.json_each(json.dumps(stored)).table_valued("value").c.value
 
-    def _sample_moments(self, filters: MentionFilter) -> list[datetime] | None:
+    def _sample_moments(self, filters: MentionFilter, spread: Spread | None
+                        ) -> list[datetime] | None:
         """Where the sample is drawn: [] for a window small enough to read whole, None
         when the counts cannot say how the window's mentions spread over time."""
         plan = self._plan(filters, "day")
         if plan is None:
             return None
-        counts = MentionCountRepository(self.session)
-        pieces: list[tuple[datetime, timedelta, int]] = []
-        for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
-            for a, b in ranges:
-                pieces += counts.bucket_totals(span, a, b, filters)
+        pieces = list(spread) if spread is not None else MentionCountRepository(
+            self.session).bucket_totals(plan, filters)
+        pieces = [(start, length, n) for start, length, n in pieces
+                  if n > 0 and length > timedelta(0)]
         total = sum(n for _, _, n in pieces)
         if total <= MAX_TEXTS:
             return []
