@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -63,7 +64,14 @@ def get_trends(
     """Buckets run oldest first, empty ones included; a bucket's `start` is the hour, the UTC
     day or the Monday (UTC) it covers. The window defaults to 48 hours, 30 days or 12 weeks
     up to now. Counts are exactly those `/api/v1/mentions` returns for the same filters and
-    window; `share_of_voice` lifts the brand filter to compare every brand.
+    window; `share_of_voice` lifts the brand filter to compare every brand, and a topic's or
+    source's count is what the listing returns with that topic or source added.
+
+    Rising terms are computed from a sample: at most about 150 mentions of each window (this
+    one and the one of equal length before), drawn in proportion to each hour's and day's
+    volume; a window with fewer is read whole. Top threads are counted exactly, but in a
+    larger window they are ranked among the threads that sample finds most often, so a
+    thread of few mentions each day may be missed.
     """
     return compute_trends(session, trend_request(filters, interval, datetime.now(UTC)))
 
@@ -120,7 +128,13 @@ def _spread(buckets: list[Bucket], since: datetime, until: datetime) -> Spread:
 def _brand_words(session: Session, names: set[str]) -> tuple[str, ...]:
     """The names and query words of the brands in the window, which every text would rank."""
     return tuple(word for brand in BrandRepository(session).list_all() if brand.name in names
-                 for word in compute_brand_words(brand.name, brand.query))
+                 for word in _words_of(brand.name, brand.query))
+
+
+@lru_cache(maxsize=1024)
+def _words_of(name: str, query: str) -> tuple[str, ...]:
+    # Parsing every brand's query took longer than counting a brand's topics.
+    return compute_brand_words(name, query)
 
 
 def _fields(bucket: object) -> dict[str, object]:
