@@ -302,8 +302,11 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         """The buckets and share of voice: what the pre-aggregated counts serve."""
         filters = trend_request(MentionFilter(brand=brand), "day",
                                 NOW + timedelta(minutes=7)).filters
-        repo = TrendRepository(session)
-        return lambda: (repo.counted_points(filters, "day"), repo.brand_counts(filters))
+
+        def call() -> object:
+            repo = TrendRepository(session)  # one per request: it remembers what it read
+            return repo.counted_points(filters, "day"), repo.brand_counts(filters)
+        return call
 
     def page(filters: MentionFilter, at: str | None = None) -> Callable[[], object]:
         return lambda: mentions.list_page(filters, limit=50, cursor=at)

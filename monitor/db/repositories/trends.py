@@ -100,6 +100,7 @@ class TrendRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.mentions: MentionRepository = _Mentions(session)
+        self._edges: dict[tuple[datetime, datetime, str | None], list[Any]] = {}
 
     def _select(self, filters: MentionFilter, *columns: Any) -> Select[*tuple[Any, ...]]:
         return self.mentions.filtered(_base(), filters).with_only_columns(*columns)
@@ -116,7 +117,8 @@ class TrendRepository:
         if plan is None:
             return self.points(filters)
         counts = MentionCountRepository(self.session)
-        found = [p for a, b in plan.exact for p in self.points(replace(filters, since=a, until=b))]
+        found = [Point(r.sort_at, r.label, r.score) for a, b in plan.exact
+                 for r in self._edge(filters, a, b)]
         for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
             found += [p for a, b in ranges for p in counts.points(span, a, b, filters)]
         return found
@@ -130,7 +132,7 @@ class TrendRepository:
         counts = MentionCountRepository(self.session)
         totals: Counter[str] = Counter()
         for a, b in plan.exact:
-            totals.update(self._exact_brand_counts(replace(filters, since=a, until=b)))
+            totals.update(r.brand for r in self._edge(filters, a, b))
         for span, ranges in ((DAY, plan.days), (HOUR, plan.hours)):
             for a, b in ranges:
                 totals.update(counts.brand_totals(span, a, b, filters))
@@ -156,17 +158,32 @@ class TrendRepository:
             self.session)
         counts: Counter[str] = Counter()
         for a, b in plan.exact:
-            counts.update(self._exact_topic_counts(replace(filters, since=a, until=b)))
+            for row in self._edge(filters, a, b):
+                counts.update(_topics_of(row.topics))
         counts.update(facets.topic_totals(plan, brand_id, filters.sentiment))
         return +counts
 
     def _exact_topic_counts(self, filters: MentionFilter) -> Counter[str]:
         counts: Counter[str] = Counter()
         for (topics,) in self.session.execute(self._select(filters, Mention.topics)):
-            # Strings only: the listing's topic filter matches nothing else.
-            counts.update({t for t in topics if isinstance(t, str)}
-                          if isinstance(topics, list) else ())
+            counts.update(_topics_of(topics))
         return counts
+
+    def _edge(self, filters: MentionFilter, since: datetime, until: datetime
+              ) -> list[Any]:
+        """The mentions of [since, until), an end of the window short of an hour, that
+        ``filters`` (which the counts answer) select. Read once for every part of the
+        response: points, shares (which lift the brand filter), topics and sources."""
+        key = (since, until, filters.sentiment)
+        if key not in self._edges:
+            query = self._select(replace(filters, brand=None, since=since, until=until),
+                                 Brand.name.label("brand"), Mention.sort_at,
+                                 shown_label().label("label"),
+                                 Mention.sentiment_score.label("score"), Mention.topics,
+                                 Source.id.label("source"))
+            self._edges[key] = list(self.session.execute(query))
+        rows = self._edges[key]
+        return rows if filters.brand is None else [r for r in rows if r.brand == filters.brand]
 
     def top_sources(self, filters: MentionFilter, top: int) -> list[SourceCount]:
         """The ``top`` sources with most mentions under ``filters`` (ties: lowest id first),
@@ -178,8 +195,7 @@ class TrendRepository:
             self.session)
         counts: Counter[int] = Counter()
         for a, b in plan.exact:
-            counts.update({s.id: s.mentions for s in self._exact_top_sources(
-                replace(filters, since=a, until=b), None)})
+            counts.update(r.source for r in self._edge(filters, a, b))
         counts.update(facets.source_totals(plan, brand_id, filters.sentiment))
         ranked = sorted(+counts, key=lambda i: (-counts[i], i))[:top]
         names = {i: name for i, name in self.session.execute(
@@ -310,6 +326,11 @@ class TrendRepository:
             start, length, count = pieces[index]
             moments.append(start + length * ((wanted - seen) / count))
         return moments
+
+
+def _topics_of(topics: Any) -> set[str]:
+    # Strings only: the listing's topic filter matches nothing else.
+    return {t for t in topics if isinstance(t, str)} if isinstance(topics, list) else set()
 
 
 def _text_sample(rows: Sequence[Any], *, whole: bool) -> TextSample:
