@@ -258,34 +258,35 @@ class TrendRepository:
             return _text_sample(self.session.execute(self._select(filters, *columns)).all(),
                                 whole=True)
         at = self._moments(moments)
-        # Only brand, sentiment and the window can be set here (the counts answer them):
-        # the seek is written on mentions alone, the document checked for each candidate,
-        # so both planners walk the (brand, time) or time index from the moment. Every
-        # moment is inside the window: a second lower bound on the time would leave them
-        # free to seek from the window's start instead.
+        # Only brand, sentiment and the window can be set here (the counts answer them).
+        # The seek is written on mentions alone, so both planners walk the (brand, time) or
+        # time index from the moment; without a sentiment it reads that index only, and a
+        # moment that lands on a muted mention or a syndicated copy (a few in a hundred)
+        # draws nothing. Every moment is inside the window: a second lower bound on the
+        # time would leave the planners free to seek from the window's start instead.
         assert filters.until is not None
-        seek = select(Mention.id).where(
-            Mention.sort_at >= at, Mention.sort_at < filters.until,
+        visible = (
             # Constants written out, not bound: Postgres plans a statement run often once for
             # any values, and took a bound "visible" and LIMIT for rare, fetching and sorting
             # the brand's every mention after the moment, for each moment.
             func.coalesce(Mention.hidden_by_id, literal_column("0")) == literal_column("0"),
             exists().where(Document.id == Mention.document_id,
                            Document.duplicate_of_id.is_(None)))
+        seek = select(Mention.id).where(Mention.sort_at >= at, Mention.sort_at < filters.until)
         if filters.brand is not None:
             seek = seek.where(Mention.brand_id == self.mentions.check_brand(filters.brand))
         if filters.sentiment is not None:
-            seek = seek.where(shown_label() == filters.sentiment)
+            seek = seek.where(shown_label() == filters.sentiment, *visible)
         first = (seek.order_by(Mention.sort_at, Mention.id).limit(literal_column("1"))
                  .scalar_subquery())
-        # The seek checked the filters; what is left is reading the texts. The moment is
-        # selected too, which puts its table in the subquery for the seek to correlate to.
-        # Materialized: else Postgres ran each seek twice, to group the ids and to look
-        # them up.
+        # What is left is reading the texts. The moment is selected too, which puts its
+        # table in the subquery for the seek to correlate to. Materialized: else Postgres
+        # ran each seek twice, to group the ids and to look them up.
         drawn = select(first.label("id"), at).cte("drawn").prefix_with("MATERIALIZED")
         rows = self.session.execute(select(*columns).join(
             Document, Document.id == Mention.document_id).where(
-            Mention.id.in_(select(drawn.c.id))).order_by(Mention.id)).all()
+            Mention.id.in_(select(drawn.c.id)), visible[0],
+            Document.duplicate_of_id.is_(None)).order_by(Mention.id)).all()
         return _text_sample(rows, whole=False)
 
     def _moments(self, moments: list[datetime]) -> ColumnElement[Any]:
