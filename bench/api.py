@@ -339,9 +339,8 @@ def measure(engine: Engine, repeat: int, only: list[str]) -> dict[str, dict[str,
             if only and not any(name.startswith(prefix) for prefix in only):
                 continue
             call()  # warm the cache as a running service has it
-            rounds = repeat if not name.startswith("trends full") else 3
             times = []
-            for _ in range(rounds):
+            for _ in range(repeat):
                 session.expunge_all()  # a request starts with an empty session
                 started = time.perf_counter()
                 call()
