@@ -69,7 +69,8 @@ def get_trends(
 
     Rising terms are computed from a sample: at most about 150 mentions of each window (this
     one and the one of equal length before), drawn in proportion to each hour's and day's
-    volume; a window with fewer is read whole. Top threads are counted exactly, but in a
+    volume (with filters other than brand, sentiment and the window, evenly by id); a window
+    with fewer is read whole. Top threads are counted exactly, but in a
     larger window they are ranked among the threads that sample finds most often, so a
     thread of few mentions each day may be missed.
     """
