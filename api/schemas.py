@@ -414,10 +414,20 @@ class TrendsOut(BaseModel):
     until: datetime
     buckets: list[TrendBucketOut]
     share_of_voice: list[ShareOut]
-    top_topics: list[TopicCountOut]
-    rising_terms: list[RisingTermOut]
-    top_threads: list[ThreadCountOut]
-    top_sources: list[SourceCountOut]
+    top_topics: list[TopicCountOut] = Field(description=(
+        "the ten topics with most mentions; each count is what /api/v1/mentions returns "
+        "with that topic added to the filters"))
+    rising_terms: list[RisingTermOut] = Field(description=(
+        "words used more than in the window of equal length before; from a sample of each "
+        "window's mentions (about 150, spread over the window by volume) when it holds "
+        "more, so `current` and `previous` count texts of the samples"))
+    top_threads: list[ThreadCountOut] = Field(description=(
+        "the threads with most mentions, each count exact; when the window holds more "
+        "mentions than the rising terms' sample, ranked among the threads that sample "
+        "found most often rather than among all of them"))
+    top_sources: list[SourceCountOut] = Field(description=(
+        "the ten sources with most mentions; each count is what /api/v1/mentions returns "
+        "with that source added to the filters"))
 
 
 class ApiKeyOut(_Out):

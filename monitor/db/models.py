@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -89,6 +90,9 @@ class Document(Base):
         Index("ix_documents_source_published", "source_id", "published_at"),
         Index("ix_documents_thread", "thread_id", "published_at"),
         Index("ix_documents_thread_url", "thread_url", postgresql_using="hash"),
+        # A thread is its url, a post outside any thread its own (top threads, migration 0074).
+        Index("ix_documents_thread_key", func.coalesce(text("thread_url"), text("url")),
+              postgresql_using="hash"),
         Index("ix_documents_duplicate_of_id", "duplicate_of_id",
               sqlite_where=text("duplicate_of_id IS NOT NULL"),
               postgresql_where=text("duplicate_of_id IS NOT NULL")),

@@ -93,3 +93,29 @@ def test_default_window_and_bad_windows(client: TestClient, auth: dict[str, str]
         response = client.get("/api/v1/trends", headers=auth, params=params)
         assert response.status_code == 422, params
         assert response.json()["error"]["code"] in ("invalid_input", "invalid_request")
+
+
+def test_topic_and_source_counts_agree_with_their_listings(
+        client: TestClient, auth: dict[str, str], runtime: Runtime) -> None:
+    """Each topic and source on the trends page links to the listing filtered by it: the
+    count shown is what that listing returns (the counts are pre-aggregated, the listing is
+    not)."""
+    _seed(runtime)
+    cases: list[dict[str, Any]] = [{}, {"brand": "Acme"}, {"brand": "Globex"},
+                                   {"sentiment": "negative"}, {"source_kind": "reddit"},
+                                   {"brand": "Acme", "sentiment": "positive"}]
+    for interval in ("hour", "day"):
+        for case in cases:
+            params = {"since": (NOW - 30 * DAY).isoformat(),
+                      "until": (NOW + timedelta(minutes=7)).isoformat(), **case}
+            trends = _get(client, auth, "/api/v1/trends", interval=interval, **params)
+            for topic in trends["top_topics"]:
+                listed = _get(client, auth, "/api/v1/mentions", limit=200,
+                              topic=topic["topic"], **params)["items"]
+                assert topic["mentions"] == len(listed), (case, topic)
+            for source in trends["top_sources"]:
+                listed = _get(client, auth, "/api/v1/mentions", limit=200,
+                              source=source["id"], **params)["items"]
+                assert source["mentions"] == len(listed), (case, source)
+            total = sum(b["mentions"] for b in trends["buckets"])
+            assert sum(s["mentions"] for s in trends["top_sources"]) == total, case

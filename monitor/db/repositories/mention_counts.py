@@ -1,22 +1,32 @@
-"""Pre-aggregated mention counts (kept by triggers, migration 0072), and when they apply.
+"""Pre-aggregated mention counts (kept by triggers, migrations 0072 and 0074), and when they
+apply.
 
 They hold the mentions the default listing shows per brand, hour or UTC day, and shown
-sentiment: they answer a filter on brand, sentiment and a time window, nothing else.
+sentiment, and per source and per topic: they answer a filter on brand, sentiment and a time
+window, nothing else.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand
-from monitor.db.models_counts import MentionCount
+from monitor.db.models_counts import (
+    DAY,
+    EVERY_BRAND,
+    HOUR,
+    MentionCount,
+    SourceBucketCount,
+    TopicBucketCount,
+)
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.domain.buckets import Point
+from monitor.domain.buckets import LABELS, CountPlan, Point
 
 
 def decide_counts_answer(filters: MentionFilter) -> bool:
@@ -41,6 +51,22 @@ class MentionCountRepository:
         return [Point(at, label, score, int(count))
                 for at, label, count, score in self.session.execute(query)]
 
+    def bucket_totals(self, plan: CountPlan, filters: MentionFilter
+                      ) -> list[tuple[datetime, timedelta, int]]:
+        """(start, length, mentions) of each whole day and hour of ``plan`` with any mention
+        under ``filters``."""
+        total = func.sum(MentionCount.mentions)
+        query = select(MentionCount.span_hours, MentionCount.bucket_at, total).join(
+            Brand, Brand.id == MentionCount.brand_id)
+        if filters.brand:
+            query = query.where(Brand.name == filters.brand)
+        if filters.sentiment:
+            query = query.where(MentionCount.label == filters.sentiment)
+        query = query.group_by(MentionCount.span_hours, MentionCount.bucket_at).having(total > 0)
+        return [(at, timedelta(hours=span), int(count))
+                for range_ in in_plan(MentionCount.span_hours, MentionCount.bucket_at, plan)
+                for span, at, count in self.session.execute(query.where(range_))]
+
     def brand_totals(self, span_hours: int, since: datetime, until: datetime,
                      filters: MentionFilter) -> dict[str, int]:
         total = func.sum(MentionCount.mentions)
@@ -61,3 +87,50 @@ class MentionCountRepository:
         if filters.sentiment:
             query = query.where(MentionCount.label == filters.sentiment)
         return query
+
+
+def decide_facet_counts_answer(filters: MentionFilter) -> bool:
+    """True when the per-source and per-topic counts (migration 0074) hold exactly what
+    ``filters`` select: the mention counts would, and a sentiment filter names a label they
+    keep a column for."""
+    return decide_counts_answer(filters) and (filters.sentiment is None
+                                              or filters.sentiment in LABELS)
+
+
+class FacetCountRepository:
+    """Mentions per source or topic over the whole hours and days of a count plan, for one
+    brand or all of them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def source_totals(self, plan: CountPlan, brand_id: int | None, sentiment: str | None
+                      ) -> Counter[int]:
+        return self._totals(SourceBucketCount, SourceBucketCount.source_id, plan, brand_id,
+                            sentiment)
+
+    def topic_totals(self, plan: CountPlan, brand_id: int | None, sentiment: str | None
+                     ) -> Counter[str]:
+        return self._totals(TopicBucketCount, TopicBucketCount.topic, plan, brand_id,
+                            sentiment)
+
+    def _totals(self, model: type[SourceBucketCount] | type[TopicBucketCount], key: Any,
+                plan: CountPlan, brand_id: int | None, sentiment: str | None
+                ) -> Counter[Any]:
+        tally = func.sum(getattr(model, sentiment) if sentiment else model.mentions)
+        query = select(key, tally).where(
+            model.brand_id == (EVERY_BRAND if brand_id is None else brand_id))
+        totals: Counter[Any] = Counter()
+        for range_ in in_plan(model.span_hours, model.bucket_at, plan):
+            totals.update({found: int(n) for found, n in self.session.execute(
+                query.where(range_).group_by(key).having(tally != 0))})
+        return totals
+
+
+def in_plan(span_hours: Any, bucket_at: Any, plan: CountPlan) -> list[ColumnElement[bool]]:
+    """The counted buckets of ``plan``'s whole days and hours, one key range each. Each is
+    read by a statement of its own: OR-ed together, Postgres estimated too many rows and
+    started parallel workers for a few thousand (a dozen milliseconds), and a union of them
+    was slower still."""
+    return [and_(span_hours == span, bucket_at >= a, bucket_at < b)
+            for span, spans in ((DAY, plan.days), (HOUR, plan.hours)) for a, b in spans]
