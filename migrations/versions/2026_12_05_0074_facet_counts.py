@@ -1,7 +1,7 @@
 """facet counts: visible mentions per brand, hour or day, and source or topic
 
 Revision ID: 0074
-Revises: 0072
+Revises: 0078
 Create Date: 2026-12-05
 
 The trends page ranks sources and topics over its window, and each count links to the
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0074'
-down_revision: str | Sequence[str] | None = '0072'
+down_revision: str | Sequence[str] | None = '0078'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
