@@ -15,7 +15,7 @@ import functools
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
@@ -34,6 +34,9 @@ INLINE_BELOW_BYTES = 2_048
 DEFAULT_TIME_LIMIT_S = 20.0
 GRACE_S = 5.0  # past the limit, the caller still waits for the worker's own timer (or start-up)
 PRELOAD_MODULES = ("collectors.feeds", "collectors.pages", "collectors.sitemaps")
+# Further modules the workers import before their first task: the callers' own functions
+# that they run in the workers (see ``add_worker_preload``).
+_extra_preload: list[str] = []
 
 
 class _WorkerTimeout(Exception):
@@ -123,7 +126,7 @@ class ParsePool:
             # Workers fork from a server that has imported the parsers once, so a new
             # worker starts in milliseconds instead of re-importing trafilatura.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(PRELOAD_MODULES))
+            context.set_forkserver_preload([*PRELOAD_MODULES, *_extra_preload])
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._executor
 
@@ -160,6 +163,12 @@ def use_parse_workers(workers: int | None) -> ParsePool:
     if previous is not None:
         previous.close()
     return pool
+
+
+def add_worker_preload(modules: Sequence[str]) -> None:
+    """Have worker processes started from now on import ``modules`` (by name) up front,
+    as they do the parsers, so that the first task run in each does not pay for it."""
+    _extra_preload.extend(m for m in modules if m not in _extra_preload)
 
 
 def close_default_pool() -> None:
