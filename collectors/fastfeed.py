@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,7 +92,15 @@ def _parser() -> etree.XMLParser:
     )
 
 
-_PARSER = _parser()
+class _Parsers(threading.local):
+    """One parser per thread: an lxml parser (and its error log) must not be shared by
+    threads parsing at the same time."""
+
+    def __init__(self) -> None:
+        self.parser = _parser()
+
+
+_PARSERS = _Parsers()
 
 
 def parse_rss(
@@ -106,11 +115,12 @@ def parse_rss(
     data = convert_to_utf8(dict(headers), body, result)
     if result.get("bozo") or not result.get("encoding") or _DOCTYPE.search(data[:4096]):
         return None
+    parser = _PARSERS.parser
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError):
         return None
-    if len(_PARSER.error_log):
+    if len(parser.error_log):
         return None  # e.g. an undeclared namespace prefix, which expat (feedparser) refuses
     content_location = str(headers.get("content-location", ""))
     base = make_safe_absolute_uri(content_location) or ""

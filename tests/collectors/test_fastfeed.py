@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
@@ -222,9 +223,18 @@ def test_a_huge_text_node_falls_back() -> None:
 def test_the_xml_parser_itself_expands_and_fetches_nothing(body: bytes) -> None:
     """Even past the DOCTYPE check, the parser leaves entities unexpanded and loads nothing."""
     try:
-        root = etree.fromstring(body, fastfeed._PARSER)
+        root = etree.fromstring(body, fastfeed._parser())
     except etree.XMLSyntaxError:
         return
     texts = "".join(root.itertext())
     assert "aaaa" not in texts
     assert len(texts) < 100
+
+
+def test_threads_parsing_at_once_get_the_same_answers() -> None:
+    bodies = [rss(WORDPRESS_ITEM.replace("?p=42", f"?p={n}"), WORDPRESS_CHANNEL)
+              for n in range(8)]
+    expected = [parse_feed(b, URL, RSS, fast_path=False) for b in bodies]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            assert list(pool.map(lambda b: parse_feed(b, URL, RSS), bodies)) == expected
