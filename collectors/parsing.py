@@ -15,6 +15,7 @@ import functools
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -66,6 +67,10 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _started() -> None:
+    """A worker's first task: it is running."""
+
+
 class ParsePool:
     """A process pool for parsers; inline for small inputs, workers for large ones."""
 
@@ -83,6 +88,21 @@ class ParsePool:
         self.inline_below_bytes = inline_below_bytes
         self._executor: ProcessPoolExecutor | None = None
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._starting: threading.Thread | None = None
+
+    def start_soon(self) -> None:
+        """Start the worker processes in the background. Their server imports the parsers
+        (and the preloaded modules) first, about a second during which the caller's event
+        loop would otherwise stand still at its first task; this way it goes on fetching,
+        and only the tasks wait."""
+        if self._executor is None and self._starting is None:
+            self._starting = threading.Thread(target=self._start_workers, daemon=True)
+            self._starting.start()
+
+    def _start_workers(self) -> None:
+        executor = self._pool()
+        for started in [executor.submit(_started) for _ in range(self.workers)]:
+            started.result()
 
     async def run(
         self, label: str, size: int, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs
@@ -94,6 +114,8 @@ class ParsePool:
         """
         if size < self.inline_below_bytes:
             return func(*args, **kwargs)
+        while self._starting is not None and self._starting.is_alive():
+            await asyncio.sleep(0.02)
         bound = functools.partial(func, *args, **kwargs)
         call = functools.partial(_call_with_limit, self.time_limit_s, label, bound)
         async with self._slots_for(asyncio.get_running_loop()):
@@ -116,6 +138,9 @@ class ParsePool:
         return self._slots[1]
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
