@@ -91,11 +91,11 @@ class ParsePool:
         self._starting: threading.Thread | None = None
 
     def start_soon(self) -> None:
-        """Start the worker processes in the background. Their server imports the parsers
-        (and the preloaded modules) first, about a second during which the caller's event
-        loop would otherwise stand still at its first task; this way it goes on fetching,
-        and only the tasks wait."""
-        if self._executor is None and self._starting is None:
+        """Start the worker processes in the background (the first task handed over does it
+        too). Their server imports the parsers (and the preloaded modules) first, about a
+        second during which the caller's event loop would otherwise stand still at its first
+        task; this way it goes on fetching, and only the tasks wait."""
+        if self._executor is None and not (self._starting and self._starting.is_alive()):
             self._starting = threading.Thread(target=self._start_workers, daemon=True)
             self._starting.start()
 
@@ -114,6 +114,8 @@ class ParsePool:
         """
         if size < self.inline_below_bytes:
             return func(*args, **kwargs)
+        if self._executor is None:
+            self.start_soon()  # the first task waits for the workers, the event loop does not
         while self._starting is not None and self._starting.is_alive():
             await asyncio.sleep(0.02)
         bound = functools.partial(func, *args, **kwargs)
