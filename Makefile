@@ -60,6 +60,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/terms_eval.py
 	$(BIN)/python bench/desk_bench.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/feed_parser_parity.py
 	$(BIN)/python bench/collect_e2e.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/priority.py

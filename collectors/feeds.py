@@ -28,6 +28,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from collectors.dates import from_struct_time
 from collectors.document import Document
 from collectors.errors import ParseError
+from collectors.fastfeed import parse_rss
 from collectors.text import html_to_text, node_text, normalise_space
 from collectors.urls import canonical_url, comment_url
 
@@ -87,10 +88,22 @@ class ParsedFeed:
     next_url: str | None = None  # <link rel="next">: the next page (Blogger's start-index)
 
 
-def parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
-    """Parse a fetched feed body; raise ParseError when it is not a usable feed."""
+def parse_feed(
+    body: bytes, url: str, headers: Mapping[str, str], *, fast_path: bool = True
+) -> ParsedFeed:
+    """Parse a fetched feed body; raise ParseError when it is not a usable feed.
+
+    Plain RSS 2.0 is read by ``collectors.fastfeed`` when it can give exactly what
+    feedparser gives (``fast_path=False``: always feedparser, for comparisons)."""
     refuse_entity_declarations(body, url)
     response_headers = {**{k.lower(): v for k, v in headers.items()}, "content-location": url}
+    fast = parse_rss(body, url, response_headers) if fast_path else None
+    if fast is not None:
+        return _parsed_feed(url, fast[0], fast[1], None)
+    return _parse_with_feedparser(body, url, response_headers)
+
+
+def _parse_with_feedparser(body: bytes, url: str, response_headers: dict[str, str]) -> ParsedFeed:
     parsed = feedparser.parse(
         io.BytesIO(body),
         response_headers=response_headers,
@@ -100,12 +113,16 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     problem = _bozo_reason(parsed)
     if not parsed.entries and (problem or not parsed.get("version")):
         raise ParseError(url, f"not a usable feed: {problem or 'no RSS or Atom root element'}")
-    feed = parsed.get("feed", {})
+    return _parsed_feed(url, parsed.get("feed", {}), parsed.entries, problem)
+
+
+def _parsed_feed(url: str, feed: Any, entries: Sequence[Any], problem: str | None) -> ParsedFeed:
+    """A ParsedFeed from feedparser's ``feed`` and ``entries`` (or the fast path's same)."""
     return ParsedFeed(
         url=url,
         title=normalise_space(str(feed.get("title") or "")),
         link=_absolute(url, feed.get("link")),
-        entries=tuple(_entry(url, raw) for raw in parsed.entries),
+        entries=tuple(_entry(url, raw) for raw in entries),
         warning=f"feed parsed with recovery: {problem}" if problem else None,
         next_url=_link(url, feed, "next"),
     )

@@ -15,7 +15,8 @@ import functools
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
@@ -34,6 +35,9 @@ INLINE_BELOW_BYTES = 2_048
 DEFAULT_TIME_LIMIT_S = 20.0
 GRACE_S = 5.0  # past the limit, the caller still waits for the worker's own timer (or start-up)
 PRELOAD_MODULES = ("collectors.feeds", "collectors.pages", "collectors.sitemaps")
+# Further modules the workers import before their first task: the callers' own functions
+# that they run in the workers (see ``add_worker_preload``).
+_extra_preload: list[str] = []
 
 
 class _WorkerTimeout(Exception):
@@ -63,6 +67,10 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _started() -> None:
+    """A worker's first task: it is running."""
+
+
 class ParsePool:
     """A process pool for parsers; inline for small inputs, workers for large ones."""
 
@@ -80,6 +88,21 @@ class ParsePool:
         self.inline_below_bytes = inline_below_bytes
         self._executor: ProcessPoolExecutor | None = None
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._starting: threading.Thread | None = None
+
+    def start_soon(self) -> None:
+        """Start the worker processes in the background (the first task handed over does it
+        too). Their server imports the parsers (and the preloaded modules) first, about a
+        second during which the caller's event loop would otherwise stand still at its first
+        task; this way it goes on fetching, and only the tasks wait."""
+        if self._executor is None and not (self._starting and self._starting.is_alive()):
+            self._starting = threading.Thread(target=self._start_workers, daemon=True)
+            self._starting.start()
+
+    def _start_workers(self) -> None:
+        executor = self._pool()
+        for started in [executor.submit(_started) for _ in range(self.workers)]:
+            started.result()
 
     async def run(
         self, label: str, size: int, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs
@@ -91,6 +114,10 @@ class ParsePool:
         """
         if size < self.inline_below_bytes:
             return func(*args, **kwargs)
+        if self._executor is None:
+            self.start_soon()  # the first task waits for the workers, the event loop does not
+        while self._starting is not None and self._starting.is_alive():
+            await asyncio.sleep(0.02)
         bound = functools.partial(func, *args, **kwargs)
         call = functools.partial(_call_with_limit, self.time_limit_s, label, bound)
         async with self._slots_for(asyncio.get_running_loop()):
@@ -113,6 +140,9 @@ class ParsePool:
         return self._slots[1]
 
     def close(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
@@ -123,7 +153,7 @@ class ParsePool:
             # Workers fork from a server that has imported the parsers once, so a new
             # worker starts in milliseconds instead of re-importing trafilatura.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(PRELOAD_MODULES))
+            context.set_forkserver_preload([*PRELOAD_MODULES, *_extra_preload])
             self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._executor
 
@@ -160,6 +190,12 @@ def use_parse_workers(workers: int | None) -> ParsePool:
     if previous is not None:
         previous.close()
     return pool
+
+
+def add_worker_preload(modules: Sequence[str]) -> None:
+    """Have worker processes started from now on import ``modules`` (by name) up front,
+    as they do the parsers, so that the first task run in each does not pay for it."""
+    _extra_preload.extend(m for m in modules if m not in _extra_preload)
 
 
 def close_default_pool() -> None:

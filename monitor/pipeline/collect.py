@@ -19,7 +19,7 @@ from collectors.document import CollectResult
 from collectors.errors import CollectorError, RateLimited
 from collectors.fetching import Fetcher
 from collectors.http import FetchOptions, build_fetcher
-from collectors.parsing import use_parse_workers
+from collectors.parsing import add_worker_preload, use_parse_workers
 from collectors.robots import drop_expired
 from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
@@ -28,8 +28,9 @@ from monitor.domain.analysis import Analyser
 from monitor.domain.freshness import compute_news_window
 from monitor.errors import MonitorError
 from monitor.pipeline.alerting import compute_settings
-from monitor.pipeline.analyser import load_analyser
+from monitor.pipeline.analyser import load_recipe
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
+from monitor.pipeline.preanalysis import AnalyserRecipe, Analyses, build_from_recipe
 from monitor.pipeline.store import PreparedDocuments, StoreReport
 from monitor.runtime import Runtime
 
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 PROGRAM_ERRORS: tuple[type[BaseException], ...] = (
     ImportError, AttributeError, NameError, TypeError, NotImplementedError, AssertionError,
 )
+# A fetch's result with its documents' analyses when the parse workers computed them.
+_Ready = tuple[CollectJob, CollectResult | BaseException, Analyses | None]
+# Imported once by the parse workers' server, so that a new worker starts ready to analyse.
+WORKER_PRELOAD = ("monitor.pipeline.preanalysis",)
 # Fetch results written in one transaction: fewer commits (each an fsync on SQLite) while the
 # next fetches run.
 STORE_BATCH = 20
@@ -115,14 +120,16 @@ async def run_collect_cycle(
     settings = runtime.settings.collector
     deadline = None if include_all else time.monotonic() + settings.cycle_budget.total_seconds()
     report = CycleReport()
+    add_worker_preload(WORKER_PRELOAD)
     use_parse_workers(settings.parse_workers)
     if include_all:
         await asyncio.to_thread(_make_all_due, runtime, now)
-    analyser = await asyncio.to_thread(load_analyser, runtime)
+    recipe = await asyncio.to_thread(load_recipe, runtime)
+    analyser = build_from_recipe(recipe)
     drop_expired(runtime.robots_rules)
     async with build_fetcher(fetch_options(settings), robots_rules=runtime.robots_rules
                              ) as fetcher:
-        runner = _Runner(runtime, analyser, report, on_progress)
+        runner = _Runner(runtime, analyser, recipe, report, on_progress)
         await runner.drain(fetcher, lambda: _claim_sources(runtime, now), deadline, on_claimed)
         if settings.fetch_threads:
             await runner.drain(
@@ -136,6 +143,7 @@ async def run_collect_cycle(
 class _Runner:
     runtime: Runtime
     analyser: Analyser
+    recipe: AnalyserRecipe
     report: CycleReport
     on_progress: Callable[[SourceOutcome], None] | None
 
@@ -162,8 +170,9 @@ class _Runner:
     async def run(self, fetcher: Fetcher, jobs: Sequence[CollectJob]) -> None:
         """Fetch the jobs concurrently; while results are stored (a batch per transaction,
         in a thread), the other fetches go on."""
-        done: asyncio.Queue[Fetched] = asyncio.Queue()
-        tasks = [asyncio.create_task(_fetch_into(job, fetcher, done)) for job in jobs]
+        done: asyncio.Queue[_Ready] = asyncio.Queue()
+        tasks = [asyncio.create_task(_fetch_into(job, fetcher, self.recipe, done))
+                 for job in jobs]
         try:
             pending = len(tasks)
             while pending:
@@ -179,17 +188,18 @@ class _Runner:
             for task in tasks:
                 task.cancel()
 
-    def _record_batch(self, batch: list[Fetched]) -> list[SourceOutcome]:
+    def _record_batch(self, batch: list[_Ready]) -> list[SourceOutcome]:
         now = datetime.now(UTC)
         outcomes: list[SourceOutcome] = []
         ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]] = []
-        for job, result in batch:
+        for job, result, ahead in batch:
             if isinstance(result, BaseException):
                 outcomes.append(self._record_failure(job, result, now))
                 continue
             try:
                 with self.runtime.reads() as reads:
-                    ready.append((job, result, job.prepare(reads, self.analyser, result, now)))
+                    prepared = job.prepare(reads, self.analyser, result, now, ahead)
+                ready.append((job, result, prepared))
             except Exception as exc:
                 outcomes.append(self._record_failure(job, exc, now))
         return outcomes + self._save_all(ready, now)
@@ -250,8 +260,20 @@ class _Runner:
         return SourceOutcome(job.id, job.name, "error", error=message, is_thread=job.is_thread)
 
 
-async def _fetch_into(job: CollectJob, fetcher: Fetcher, done: asyncio.Queue[Fetched]) -> None:
-    await done.put(await job.fetch(fetcher))
+async def _fetch_into(
+    job: CollectJob, fetcher: Fetcher, recipe: AnalyserRecipe, done: asyncio.Queue[_Ready]
+) -> None:
+    """Fetch, then analyse the documents in the parse workers, while the collector's own
+    process stores other results."""
+    _, result = await job.fetch(fetcher)
+    ahead: Analyses | None = None
+    if not isinstance(result, BaseException) and result.documents:
+        try:
+            ahead = await job.analyse_ahead(recipe, result)
+        except Exception:
+            # Analysed where it is stored instead, where a failure is recorded as usual.
+            log.debug("analysis in the parse workers failed", extra=job.log_ids(), exc_info=True)
+    await done.put((job, result, ahead))
 
 
 def _stored_outcome(job: CollectJob, result: CollectResult, stored: StoreReport

@@ -22,6 +22,7 @@ from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW
 from monitor.domain.query import QuerySyntaxError, parse_query
 from monitor.domain.schedule import decide_next_check, decide_thread_next_check
 from monitor.domain.search_terms import compute_search_terms
+from monitor.pipeline.preanalysis import AnalyserRecipe, Analyses, analyse_ahead
 from monitor.pipeline.store import (
     PreparedDocuments,
     StoreReport,
@@ -45,8 +46,10 @@ class CollectJob(Protocol):
 
     async def fetch(self, fetcher: Fetcher) -> Fetched: ...
 
+    async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses: ...
+
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
-                now: datetime) -> PreparedDocuments: ...
+                now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments: ...
 
     def save_result(self, session: Session, settings: CollectorSettings,
                     prepared: PreparedDocuments, result: CollectResult,
@@ -110,9 +113,13 @@ class SourceJob:
         state = FetchState(etag=self.etag, last_modified=self.last_modified, cursor=self.cursor)
         return await _guarded(self, collect_source(fetcher, spec, state))
 
+    async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses:
+        return await analyse_ahead(recipe, self.kind, result)
+
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
-                now: datetime) -> PreparedDocuments:
+                now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments:
         return prepare_documents(reads, analyser, self.kind, result, now,
+                                 analysed_ahead=analysed_ahead,
                                  first_fetch=self.first_crawl, news_window=self.news_window)
 
     def save_result(self, session: Session, settings: CollectorSettings,
@@ -180,9 +187,13 @@ class ThreadJob:
         state = FetchState(etag=self.etag, last_modified=self.last_modified)
         return await _guarded(self, collect_thread(fetcher, self.ref, state))
 
+    async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses:
+        return await analyse_ahead(recipe, self.source_kind, result)
+
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
-                now: datetime) -> PreparedDocuments:
+                now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments:
         return prepare_documents(reads, analyser, self.source_kind, result, now,
+                                 analysed_ahead=analysed_ahead,
                                  first_fetch=self.first_fetch, news_window=self.news_window)
 
     def save_result(self, session: Session, settings: CollectorSettings,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,13 +61,20 @@ def prepare_documents(
     reads: Session, analyser: Analyser, source_kind: str | None, result: CollectResult,
     now: datetime, *, first_fetch: bool = False,
     news_window: timedelta = FIRST_CRAWL_NEWS_WINDOW,
+    analysed_ahead: Mapping[str, DocumentAnalysis] | None = None,
 ) -> PreparedDocuments:
-    """Analyse the documents not stored yet (read-only: the CPU work holds no lock)."""
+    """Analyse the documents not stored yet (read-only: the CPU work holds no lock).
+
+    ``analysed_ahead``: analyses already computed (by key, as ``unique_by_key`` gives them,
+    with the same analyser and source kind), e.g. in a parse worker; the others are
+    computed here."""
     kind = source_kind or result.kind
-    documents = _unique_by_key(result.documents)
+    documents = unique_by_key(result.documents)
     known = DocumentRepository(reads).stored_documents(documents)
     fresh = [d for k, d in documents.items() if k not in known]
-    analysed = [(d, compute_analysis(analyser, incoming_document(d, kind, now))) for d in fresh]
+    ahead = analysed_ahead or {}
+    analysed = [(d, ahead.get(d.key) or compute_analysis(analyser, incoming_document(d, kind, now)))
+                for d in fresh]
     return PreparedDocuments(kind, analysed, first_fetch, result.backfill_keys, news_window,
                              _engagement_changes(documents, known))
 
@@ -114,7 +122,7 @@ def save_documents(
     return StoreReport(len(inserted), new_mentions, kind)
 
 
-def _unique_by_key(documents: list[Document]) -> dict[str, Document]:
+def unique_by_key(documents: list[Document]) -> dict[str, Document]:
     unique: dict[str, Document] = {}
     for document in documents:
         key = fit_key(document.key)

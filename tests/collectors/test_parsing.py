@@ -80,3 +80,15 @@ async def test_dead_worker_is_a_parse_error_and_pool_recovers() -> None:
         assert await pool.run("label", 1, os.getpid) != os.getpid()
     finally:
         pool.close()
+
+
+async def test_workers_started_in_the_background_take_the_first_tasks() -> None:
+    pool = ParsePool(workers=2, inline_below_bytes=0)
+    try:
+        pool.start_soon()
+        pool.start_soon()  # once is enough
+        pids = {await pool.run("label", 1, os.getpid) for _ in range(4)}
+        assert os.getpid() not in pids
+        assert len(pids) <= 2
+    finally:
+        pool.close()

@@ -20,7 +20,7 @@ from monitor.config import CollectorSettings, Settings
 from monitor.db.models import Document, Mention, Source, ThreadWatch
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.mentions import MentionFilter
-from monitor.pipeline.analyser import load_analyser
+from monitor.pipeline.analyser import load_analyser, load_recipe
 from monitor.pipeline.collect import CycleReport, _Runner, run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
 from monitor.pipeline.jobs import Fetched, SourceJob
@@ -377,7 +377,7 @@ def test_results_stored_together_fail_alone(runtime: Runtime) -> None:
                             broken=index == 1)
                 for index, row in enumerate(rows)]
     report = CycleReport()
-    runner = _Runner(runtime, load_analyser(runtime), report, None)
+    runner = _Runner(runtime, load_analyser(runtime), load_recipe(runtime), report, None)
     asyncio.run(runner.run(cast(Fetcher, None), jobs))
 
     assert sorted(o.status for o in report.outcomes) == ["error", "ok", "ok"]
