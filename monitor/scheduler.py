@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -98,32 +100,29 @@ async def _refresh_statistics(runtime: Runtime) -> None:
 async def _digest(runtime: Runtime) -> None:
     zone = ZoneInfo(runtime.settings.notifications.timezone)
     week = compute_last_week(datetime.now(UTC), zone)
-    try:
-        with hold_singleton(runtime.engine, "digest") as mine:
-            if not mine:
-                return
-            result = await send_digest(runtime, week)
-    except asyncio.CancelledError:
-        log.info("weekly digest stopped: shutting down", extra={"week": week})
-        return
-    except Exception:
-        log.exception("weekly digest failed", extra={"week": week})
-        return
-    log.info("weekly digest", extra={"week": week, "status": result.status})
+    await _send_once(runtime, "digest", "weekly digest", {"week": week},
+                     lambda: send_digest(runtime, week))
 
 
 async def _daily_digest(runtime: Runtime) -> None:
     zone = ZoneInfo(runtime.settings.notifications.timezone)
     day = compute_previous_day(datetime.now(UTC), zone)
+    await _send_once(runtime, "daily_digest", "daily digest", {"day": day.isoformat()},
+                     lambda: send_daily_digest(runtime, day))
+
+
+async def _send_once(runtime: Runtime, lock: str, what: str, ids: dict[str, Any],
+                     send: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``send`` in the one process holding ``lock`` cluster-wide; log its outcome."""
     try:
-        with hold_singleton(runtime.engine, "daily_digest") as mine:
+        with hold_singleton(runtime.engine, lock) as mine:
             if not mine:
                 return
-            result = await send_daily_digest(runtime, day)
+            result = await send()
     except asyncio.CancelledError:
-        log.info("daily digest stopped: shutting down", extra={"day": day.isoformat()})
+        log.info(f"{what} stopped: shutting down", extra=ids)
         return
     except Exception:
-        log.exception("daily digest failed", extra={"day": day.isoformat()})
+        log.exception(f"{what} failed", extra=ids)
         return
-    log.info("daily digest", extra={"day": day.isoformat(), "status": result.status})
+    log.info(what, extra={**ids, "status": result.status})
