@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.key_cache import KeyCache
 from api.throttle import AuthThrottle
@@ -60,7 +63,9 @@ def expand_scopes(scopes: list[str]) -> frozenset[str]:
     return frozenset(s for scope in scopes for s in _IMPLIED.get(scope, ()))
 
 
-def get_runtime(request: Request) -> Runtime:
+# The cheap dependencies are coroutines: FastAPI runs a plain function in the thread pool, and
+# each such hand-off costs more CPU than these functions themselves.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -70,18 +75,57 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-                ) -> Iterator[Session]:
+async def settings_dependency(request: Request) -> Settings:
+    return get_settings(request)
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]
+
+
+async def get_session(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+                      ) -> AsyncIterator[Session]:
     """The request's unit of work: reading only for GET and HEAD, so that on SQLite they never
     take or wait for the write lock; a change takes the lock at its first statement."""
     factory = runtime.reads if request.method in SAFE_METHODS else runtime.sessions
-    with unit_of_work(factory) as session:
+    async with request_unit(factory) as session:
         yield session
 
 
-def get_write_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
-    with unit_of_work(runtime.sessions) as session:
+async def get_write_session(runtime: Annotated[Runtime, Depends(get_runtime)]
+                            ) -> AsyncIterator[Session]:
+    async with request_unit(runtime.sessions) as session:
         yield session
+
+
+@asynccontextmanager
+async def request_unit(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    """One transaction for a request. Opening the session touches no database (it connects at
+    its first statement, in the endpoint's thread); its end does, in one trip to the thread
+    pool, shielded so that a client that went away still gets its connection returned."""
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_abandon, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session)
+
+
+def _finish(session: Session) -> None:
+    """Commit and close; a failed commit is rolled back and raised to the client."""
+    with session:
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _abandon(session: Session) -> None:
+    with session:
+        session.rollback()
 
 
 # scope="function": the commit happens before the response is sent, so a write that fails to
@@ -113,23 +157,17 @@ def key_principal(session: Session, key: str, runtime: Runtime | None = None,
     return _from_key(row, "key")
 
 
-def cached_key_principal(runtime: Runtime, cache: KeyCache, key: str) -> Principal | None:
-    """The principal of a key validated lately, without asking the database."""
-    digest = hash_key(key)
-    entry = cache.get(digest)
-    if entry is None:
-        return None
-    _touch_if_due(runtime, cache, digest, entry.id, entry.last_used_at)
-    return Principal(f"key:{entry.id}", entry.name, expand_scopes(list(entry.scopes)), "key")
-
-
 def _touch_if_due(runtime: Runtime, cache: KeyCache | None, digest: str, key_id: int,
                   last_used: datetime | None) -> None:
     now = datetime.now(UTC)
-    if last_used is None or now - last_used > TOUCH_EVERY:
+    if _touch_due(last_used, now):
         touch_key(runtime, key_id, now)
         if cache is not None:
             cache.touched(digest, now)
+
+
+def _touch_due(last_used: datetime | None, now: datetime | None = None) -> bool:
+    return last_used is None or (now or datetime.now(UTC)) - last_used > TOUCH_EVERY
 
 
 def touch_key(runtime: Runtime, key_id: int, now: datetime) -> None:
@@ -169,26 +207,43 @@ def session_principal(session: Session, token: str, settings: Settings | None = 
     return Principal(row.principal, name, scopes, "session", row.csrf_token)
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     runtime: RuntimeDep,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
+    """Who is asking. A key validated lately is answered from memory, on the event loop; only
+    a lookup or a due last-use write goes to the thread pool."""
     principal = None
     if credentials is not None:
         check_key_attempt(request)
-        principal = cached_key_principal(runtime, key_cache(request), credentials.credentials)
+        principal = await _remembered_key(runtime, key_cache(request), credentials.credentials)
     if principal is None:
-        # Its own short read: the request's unit of work, and any write lock, starts after it.
-        with unit_of_work(runtime.reads) as session:
-            principal = _identify(request, session, runtime, settings, credentials)
+        principal = await run_in_threadpool(_looked_up, request, runtime, settings, credentials)
     if principal is None:
         raise _unauthorized()
     if principal.via == "session" and request.method not in SAFE_METHODS \
             and not _csrf_ok(request, principal):
         raise HTTPException(status_code=403, detail=f"missing or wrong {CSRF_HEADER} header")
     return principal
+
+
+async def _remembered_key(runtime: Runtime, cache: KeyCache, key: str) -> Principal | None:
+    entry = cache.get(hash_key(key))
+    if entry is None:
+        return None
+    if _touch_due(entry.last_used_at):
+        await run_in_threadpool(_touch_if_due, runtime, cache, hash_key(key), entry.id,
+                                entry.last_used_at)
+    return Principal(f"key:{entry.id}", entry.name, expand_scopes(list(entry.scopes)), "key")
+
+
+def _looked_up(request: Request, runtime: Runtime, settings: Settings,
+               credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
+    # Its own short read: the request's unit of work, and any write lock, starts after it.
+    with unit_of_work(runtime.reads) as session:
+        return _identify(request, session, runtime, settings, credentials)
 
 
 def _identify(request: Request, session: Session, runtime: Runtime, settings: Settings,
@@ -252,8 +307,8 @@ def _csrf_ok(request: Request, principal: Principal) -> bool:
         sent.encode(), (principal.csrf_token or "").encode())
 
 
-def require(scope: Scope) -> Callable[[Principal], Principal]:
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.can(scope):
             raise HTTPException(status_code=403, detail=f"this needs the {scope!r} scope")
         return principal

@@ -46,7 +46,7 @@ def as_utc(moment: datetime | None) -> datetime | None:
         raise InvalidInputError(f"{moment.isoformat()} is out of range") from None
 
 
-def mention_filters(
+async def mention_filters(
     brand: Annotated[str | None, Query(max_length=200, description="brand name")] = None,
     sentiment: Annotated[Sentiment | None, Query(description="label as shown")] = None,
     kind: Annotated[Literal["post", "comment"] | None, Query()] = None,

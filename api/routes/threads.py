@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
-from api.deps import ReadDep, RuntimeDep, SessionDep, WriteDep, get_settings
+from api.deps import ReadDep, RuntimeDep, SessionDep, SettingsDep, WriteDep
 from api.schemas import ERROR_RESPONSES
 from api.schemas_desk import (
     FollowIn,
@@ -18,7 +18,6 @@ from api.schemas_desk import (
     ThreadOut,
     ThreadPostOut,
 )
-from monitor.config import Settings
 from monitor.db.engine import unit_of_work
 from monitor.db.models import Document
 from monitor.db.repositories.conversations import ConversationRepository
@@ -30,7 +29,6 @@ from monitor.domain.threads import ThreadNode, compute_thread_order
 from monitor.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["threads"], responses=ERROR_RESPONSES)
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ThreadId = Annotated[int, Path(ge=1, le=2_147_483_647, description="thread id")]
 
 
