@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from types import FrameType
 from typing import ParamSpec, TypeVar
 
@@ -67,6 +68,26 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def lower_priority(nice: int) -> None:
+    """Run this process at ``nice`` or lower CPU priority: its threads, and the threads and
+    processes it starts from now on. Never raises a priority: that needs privileges, and an
+    operator who started the process lower meant it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    for thread in _own_threads():
+        try:
+            if nice > os.getpriority(os.PRIO_PROCESS, thread):
+                os.setpriority(os.PRIO_PROCESS, thread, nice)
+        except ProcessLookupError:
+            continue  # ended meanwhile
+
+
+def _own_threads() -> list[int]:
+    """Linux keeps a nice value per thread: every thread's id there, else 0 (the process)."""
+    tasks = Path("/proc/self/task")
+    return [int(t.name) for t in tasks.iterdir()] if tasks.is_dir() else [0]
+
+
 def _started() -> None:
     """A worker's first task: it is running."""
 
@@ -81,8 +102,10 @@ class ParsePool:
         time_limit_s: float = DEFAULT_TIME_LIMIT_S,
         inline_below_bytes: int = INLINE_BELOW_BYTES,
         grace_s: float = GRACE_S,
+        nice: int = 0,
     ) -> None:
         self.workers = workers or default_workers()
+        self.nice = nice
         self.time_limit_s = time_limit_s
         self.grace_s = grace_s
         self.inline_below_bytes = inline_below_bytes
@@ -154,7 +177,9 @@ class ParsePool:
             # worker starts in milliseconds instead of re-importing trafilatura.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([*PRELOAD_MODULES, *_extra_preload])
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                 initializer=lower_priority,
+                                                 initargs=(self.nice,))
         return self._executor
 
     def _discard_pool(self) -> None:
@@ -178,14 +203,14 @@ def default_pool() -> ParsePool:
     return _default_pool
 
 
-def use_parse_workers(workers: int | None) -> ParsePool:
-    """Make the default pool one of ``workers`` processes (None or 0: one per core),
-    replacing a default pool of another size; returns it."""
+def use_parse_workers(workers: int | None, nice: int = 0) -> ParsePool:
+    """Make the default pool one of ``workers`` processes (None or 0: one per core) running
+    at ``nice``, replacing a default pool set up otherwise; returns it."""
     wanted = workers or default_workers()
     current = _default_pool
-    if current is not None and current.workers == wanted:
+    if current is not None and current.workers == wanted and current.nice == nice:
         return current
-    pool = ParsePool(wanted)
+    pool = ParsePool(wanted, nice=nice)
     previous = set_default_pool(pool)
     if previous is not None:
         previous.close()

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from collectors.parsing import close_default_pool
+from collectors.parsing import close_default_pool, lower_priority
 from monitor.config import Settings, load_settings
 from monitor.db.engine import build_engine, unit_of_work
 from monitor.db.migrate import upgrade_database
@@ -181,6 +181,7 @@ def collect(
         raise typer.Exit(2)
     with _user_errors():
         runtime = _runtime(config)
+        lower_priority(runtime.settings.collector.nice)  # before any thread starts
         runtime.keep_claims_alive()
         try:
             report = asyncio.run(_collect_with_progress(runtime, all_sources))
@@ -286,7 +287,9 @@ def worker(
 
     with _user_errors():
         require_shared_database(_settings(config))
-        asyncio.run(run_worker(_runtime(config), health_file=health_file))
+        runtime = _runtime(config)
+        lower_priority(runtime.settings.collector.nice)
+        asyncio.run(run_worker(runtime, health_file=health_file))
 
 
 @apikey_app.command("create")

@@ -125,6 +125,10 @@ class CollectorSettings(_Section):
     fetch_threads: bool = True
     # Processes that parse feeds and pages (0: one per core).
     parse_workers: int = Field(default=0, ge=0)
+    # CPU priority of collection work as a Unix nice value (0: as started, up to 19): the
+    # parse workers always, the whole process for `monitor collect` and `monitor worker`. On
+    # a machine that also serves the API, fetching and parsing give way to requests.
+    nice: int = Field(default=10, ge=0, le=19)
     # Every language sentiment is scored in: with English alone, a Spanish comment would be
     # reported (and scored) as English.
     languages: list[str] = Field(default_factory=lambda: ["en", "es", "fr", "de", "pt"])

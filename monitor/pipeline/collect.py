@@ -121,7 +121,7 @@ async def run_collect_cycle(
     deadline = None if include_all else time.monotonic() + settings.cycle_budget.total_seconds()
     report = CycleReport()
     add_worker_preload(WORKER_PRELOAD)
-    use_parse_workers(settings.parse_workers)
+    use_parse_workers(settings.parse_workers, settings.nice)
     if include_all:
         await asyncio.to_thread(_make_all_due, runtime, now)
     recipe = await asyncio.to_thread(load_recipe, runtime)

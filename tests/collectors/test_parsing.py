@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +95,38 @@ async def test_workers_started_in_the_background_take_the_first_tasks() -> None:
         assert len(pids) <= 2
     finally:
         pool.close()
+
+
+def _own_priority() -> int:
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+async def test_workers_run_at_the_pool_priority() -> None:
+    base = _own_priority()
+    if base >= 19:
+        pytest.skip("this process already runs at the lowest priority")
+    wanted = min(19, base + 3)
+    pool = ParsePool(workers=1, inline_below_bytes=0, nice=wanted)
+    try:
+        assert await pool.run("label", 10, _own_priority) == wanted
+    finally:
+        pool.close()
+    assert _own_priority() == base  # the caller keeps its own
+
+
+def _priority_after(start: int, asked: int) -> int:
+    script = ("import os; from collectors.parsing import lower_priority; "
+              f"os.nice({start}); lower_priority({asked}); "
+              "print(os.getpriority(os.PRIO_PROCESS, 0))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2])
+    return int(done.stdout)
+
+
+def test_lower_priority_lowers_and_never_raises() -> None:
+    base = _own_priority()
+    if base > 9:
+        pytest.skip("this process already runs at a low priority")
+    assert _priority_after(0, 12) == max(base, 12)
+    assert _priority_after(15 - base, 12) == 15  # started lower: left alone
+    assert _priority_after(0, 0) == base
