@@ -188,7 +188,7 @@ def mention_page(mention_id: int, request: Request, session: SessionDep, princip
                       inbox_repo.item_tags_for([doc.id]).get(doc.id, []), parent, None, now)
     return render_page(
         request, "mention.html", principal, item=item,
-        text=render_field(doc.text, spans, "text"), notes=inbox_repo.notes_for(mention_id),
+        text=render_field(doc.text, spans, "text"), notes=inbox_repo.item_notes_for(doc.id),
         parent=parent, parent_href=safe_href(parent.url) if parent else "#",
         mute_preview=_mute_preview(session, row, mute, all_brands == "1"),
         mute_kinds=EXCLUSION_KINDS, states=STATES, sentiments=SENTIMENTS,

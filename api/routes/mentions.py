@@ -96,9 +96,9 @@ def list_mentions(
     Pages are stable while new mentions arrive: pass `next_cursor` back as `cursor`.
     """
     page = MentionRepository(session).list_page(filters, limit=limit, cursor=cursor, sort=sort)
-    tags = InboxRepository(session).tags_for([r.mention.id for r in page.rows])
+    tags = InboxRepository(session).item_tags_for(sorted({r.document.id for r in page.rows}))
     now = datetime.now(UTC)
-    items = [mention_out(r, tags.get(r.mention.id, []), now) for r in page.rows]
+    items = [mention_out(r, tags.get(r.document.id, []), now) for r in page.rows]
     return MentionPageOut(items=items, next_cursor=page.next_cursor)
 
 
@@ -161,12 +161,13 @@ def _bulk_targets(session: SessionDep, body: BulkIn) -> tuple[list[int], bool]:
 def mention_detail(session: SessionDep, mention_id: int) -> MentionDetailOut:
     repo, inbox = MentionRepository(session), InboxRepository(session)
     row = repo.get_row(mention_id)
-    parent = repo.parents_of([row.document]).get(row.document.parent_key or "")
-    base = mention_out(row, inbox.tags_for([mention_id]).get(mention_id, []), datetime.now(UTC))
     doc = row.document
+    parent = repo.parents_of([doc]).get(doc.parent_key or "")
+    # Tags and notes belong to the item (the document), whose id the row already holds.
+    base = mention_out(row, inbox.item_tags_for([doc.id]).get(doc.id, []), datetime.now(UTC))
     return MentionDetailOut(
         **base.model_dump(), text=doc.text, spans=list(row.mention.spans),
-        notes=[NoteOut.model_validate(n) for n in inbox.notes_for(mention_id)],
+        notes=[NoteOut.model_validate(n) for n in inbox.item_notes_for(doc.id)],
         context=ContextOut(
             parent_author=parent.author if parent else None,
             parent_text=parent.text[:2000] if parent else None,
