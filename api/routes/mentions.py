@@ -26,7 +26,8 @@ from api.schemas import (
 from monitor.db.models import Mention
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
-from monitor.db.repositories.mentions import MentionFilter, MentionRow, compute_shown_state
+from monitor.db.repositories.listed import ListedMention, listed_from
+from monitor.db.repositories.mentions import MentionFilter, compute_shown_state
 from monitor.errors import InvalidInputError
 
 router = APIRouter(prefix="/api/v1", tags=["mentions"], responses=ERROR_RESPONSES)
@@ -96,9 +97,9 @@ def list_mentions(
     Pages are stable while new mentions arrive: pass `next_cursor` back as `cursor`.
     """
     page = MentionRepository(session).list_page(filters, limit=limit, cursor=cursor, sort=sort)
-    tags = InboxRepository(session).item_tags_for(sorted({r.document.id for r in page.rows}))
+    tags = InboxRepository(session).item_tags_for(sorted({r.document_id for r in page.rows}))
     now = datetime.now(UTC)
-    items = [mention_out(r, tags.get(r.document.id, []), now) for r in page.rows]
+    items = [mention_out(r, tags.get(r.document_id, []), now) for r in page.rows]
     return MentionPageOut(items=items, next_cursor=page.next_cursor)
 
 
@@ -164,7 +165,8 @@ def mention_detail(session: SessionDep, mention_id: int) -> MentionDetailOut:
     doc = row.document
     parent = repo.parents_of([doc]).get(doc.parent_key or "")
     # Tags and notes belong to the item (the document), whose id the row already holds.
-    base = mention_out(row, inbox.item_tags_for([doc.id]).get(doc.id, []), datetime.now(UTC))
+    base = mention_out(listed_from(row.mention, doc, row.brand, row.source),
+                       inbox.item_tags_for([doc.id]).get(doc.id, []), datetime.now(UTC))
     return MentionDetailOut(
         **base.model_dump(), text=doc.text, spans=list(row.mention.spans),
         notes=[NoteOut.model_validate(n) for n in inbox.item_notes_for(doc.id)],
@@ -177,22 +179,23 @@ def mention_detail(session: SessionDep, mention_id: int) -> MentionDetailOut:
     )
 
 
-def mention_out(row: MentionRow, tags: list[str], now: datetime) -> MentionOut:
-    mention, doc = row.mention, row.document
+def mention_out(row: ListedMention, tags: list[str], now: datetime) -> MentionOut:
     return MentionOut(
-        id=mention.id, brand=row.brand.name, url=doc.url, title=doc.title, author=doc.author,
-        kind=doc.kind,
-        published_at=doc.published_at, discovered_at=doc.discovered_at, snippet=mention.snippet,
-        sentiment=sentiment_out(mention),
-        sentiment_override=mention.sentiment_override,
-        topics=list(mention.topics), language=doc.language,
-        source=SourceRef(id=row.source.id, name=row.source.name, url=row.source.url),
-        thread=ThreadRef(url=doc.thread_url, title=doc.thread_title), thread_id=doc.thread_id,
-        duplicate_of=doc.duplicate_of_id,
-        state=compute_shown_state(doc.state, doc.snoozed_until, now),
-        snoozed_until=doc.snoozed_until if doc.state == "snoozed" else None,
-        tags=tags, site=mention.site, engagement=mention.engagement, muted_by=mention.hidden_by_id,
-        priority=doc.priority, priority_reasons=list(doc.priority_reasons),
+        id=row.id, brand=row.brand, url=row.url, title=row.title, author=row.author,
+        kind=row.kind, published_at=row.published_at, discovered_at=row.discovered_at,
+        snippet=row.snippet,
+        sentiment=SentimentOut(score=row.sentiment_score,
+                               label=row.sentiment_override or row.sentiment_label,
+                               confidence=row.sentiment_confidence),
+        sentiment_override=row.sentiment_override,
+        topics=list(row.topics), language=row.language,
+        source=SourceRef(id=row.source_id, name=row.source_name, url=row.source_url),
+        thread=ThreadRef(url=row.thread_url, title=row.thread_title), thread_id=row.thread_id,
+        duplicate_of=row.duplicate_of_id,
+        state=compute_shown_state(row.state, row.snoozed_until, now),
+        snoozed_until=row.snoozed_until if row.state == "snoozed" else None,
+        tags=tags, site=row.site, engagement=row.engagement, muted_by=row.hidden_by_id,
+        priority=row.priority, priority_reasons=list(row.priority_reasons),
     )
 
 

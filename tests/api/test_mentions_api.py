@@ -137,6 +137,28 @@ def test_mentions_cursor_pages(client: TestClient, auth: dict[str, str], runtime
     assert len(seen) == len(set(seen)) == 6
 
 
+def test_a_listed_mention_reads_as_its_detail_does(client: TestClient, auth: dict[str, str],
+                                                   runtime: Runtime) -> None:
+    """The listing reads plain columns, the detail whole rows: every field they share agrees,
+    including triage state, tags, an override and a mute."""
+    _seed(runtime)
+    listed = client.get("/api/v1/mentions", headers=auth,
+                        params={"include_duplicates": "true"}).json()["items"]
+    target = listed[1]["id"]
+    change = {"state": "needs_reply", "tags": ["vip"], "sentiment": "negative"}
+    assert client.patch(f"/api/v1/mentions/{target}", headers=auth,
+                        json=change).status_code == 200
+    listed = client.get("/api/v1/mentions", headers=auth,
+                        params={"include_duplicates": "true"}).json()["items"]
+    for item in listed:
+        detail = client.get(f"/api/v1/mentions/{item['id']}", headers=auth).json()
+        assert {k: detail[k] for k in item} == item
+    changed = next(item for item in listed if item["id"] == target)
+    assert (changed["state"], changed["tags"], changed["sentiment"]["label"]) == (
+        "needs_reply", ["vip"], "negative")
+    assert any(item["duplicate_of"] for item in listed)
+
+
 def test_bad_parameters_are_422_with_a_stable_shape(client: TestClient, auth: dict[str, str]
                                                     ) -> None:
     for params in ({"limit": 201}, {"limit": 0}, {"sentiment": "angry"}, {"since": "yesterday"},

@@ -43,4 +43,4 @@ def test_a_fetch_stores_each_item_with_its_priority(
         assert all(m == d for m, d in copies)
         page = MentionRepository(session).list_page(MentionFilter(), limit=3, cursor=None,
                                                     sort="priority")
-        assert all("very negative" in row.document.priority_reasons for row in page.rows)
+        assert all("very negative" in row.priority_reasons for row in page.rows)

@@ -19,6 +19,7 @@ from monitor.db.repositories.views import ViewRepository
 from monitor.errors import ConflictError, InvalidInputError
 from monitor.runtime import Runtime
 from tests.desk_seed import NOW, Doc, seed
+from tests.listing_keys import document_keys
 
 
 def _count(runtime: Runtime, **filters: object) -> int:
@@ -30,7 +31,7 @@ def _keys(runtime: Runtime, sort: str = "time", **filters: object) -> list[str]:
     with runtime.sessions() as session:
         page = MentionRepository(session).list_page(
             MentionFilter(as_of=NOW, **filters), limit=200, cursor=None, sort=sort)  # type: ignore[arg-type]
-        return [row.document.key for row in page.rows]
+        return document_keys(session, page.rows)
 
 
 def test_state_changes_snooze_and_override(runtime: Runtime) -> None:
@@ -45,8 +46,8 @@ def test_state_changes_snooze_and_override(runtime: Runtime) -> None:
     assert _keys(runtime, sentiment="negative") == ["a"]
     with runtime.sessions() as session:  # three hours later the snooze is over: "new" again
         later = MentionFilter(as_of=NOW + timedelta(hours=3), state="new")
-        assert [r.document.key for r in MentionRepository(session).list_page(
-            later, limit=10, cursor=None).rows] == ["b"]
+        assert document_keys(session, MentionRepository(session).list_page(
+            later, limit=10, cursor=None).rows) == ["b"]
 
 
 @pytest.mark.parametrize("change", [
@@ -159,14 +160,14 @@ def test_engagement_sort_pages_stay_stable_under_inserts(runtime: Runtime) -> No
     with runtime.sessions() as session:
         repo = MentionRepository(session)
         first = repo.list_page(MentionFilter(), limit=5, cursor=None, sort="engagement")
+        seen = document_keys(session, first.rows)
     seed(runtime, [Doc("late", NOW, engagement={"score": 2})])  # lands in the middle
-    seen = [r.document.key for r in first.rows]
     cursor = first.next_cursor
     with runtime.sessions() as session:
         repo = MentionRepository(session)
         while cursor:
             page = repo.list_page(MentionFilter(), limit=5, cursor=cursor, sort="engagement")
-            seen += [r.document.key for r in page.rows]
+            seen += document_keys(session, page.rows)
             cursor = page.next_cursor
         engagement = dict(session.execute(select(Document.key, Mention.engagement).join(
             Mention, Mention.document_id == Document.id)).all())

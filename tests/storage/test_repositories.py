@@ -119,7 +119,7 @@ def test_mentions_pages_cover_everything_once_newest_first(runtime: Runtime) -> 
         repo = MentionRepository(session)
         while True:
             page = repo.list_page(MentionFilter(), limit=7, cursor=cursor)
-            seen.extend((r.mention.sort_at, r.mention.id) for r in page.rows)
+            seen.extend((r.sort_at, r.id) for r in page.rows)
             cursor = page.next_cursor
             if cursor is None:
                 break
@@ -135,7 +135,7 @@ def test_mention_filters_and_count_agree(runtime: Runtime) -> None:
         negative = MentionFilter(brand="Acme", sentiment="negative")
         page = repo.list_page(negative, limit=200, cursor=None)
         assert len(page.rows) == repo.count(negative) == 4
-        assert {r.mention.sentiment_label for r in page.rows} == {"negative"}
+        assert {r.sentiment_label for r in page.rows} == {"negative"}
         since = MentionFilter(since=NOW - timedelta(minutes=1))
         assert repo.count(since) == 4  # minutes 0 and 1 hold two mentions each...
         with pytest.raises(InvalidInputError, match="unknown brand 'Globex'"):

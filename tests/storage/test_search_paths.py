@@ -16,6 +16,7 @@ from monitor.db.repositories.mentions import MentionFilter, MentionRepository
 from monitor.db.repositories.search import match_search_terms
 from monitor.runtime import Runtime
 from tests.desk_seed import NOW, Doc, seed
+from tests.listing_keys import document_keys
 
 TEXTS = [
     "Acme's grinder is GOOD, really good.", "Acme goodness: refunds arrived today!",
@@ -30,7 +31,7 @@ QUERIES = ["good", "goo", "refund", "acme good", "café", "crème", "naïve", "4
 def _listed(runtime: Runtime, q: str) -> list[int]:
     with runtime.sessions() as session:
         page = MentionRepository(session).list_page(MentionFilter(q=q), limit=100, cursor=None)
-        return [row.mention.id for row in page.rows]
+        return [row.id for row in page.rows]
 
 
 def test_index_and_document_checks_select_the_same_mentions(
@@ -84,4 +85,4 @@ def test_a_word_in_an_eighth_of_a_small_store_walks_the_listing_order(
 def _listed_numbers(runtime: Runtime, q: str) -> list[int]:
     with runtime.sessions() as session:
         page = MentionRepository(session).list_page(MentionFilter(q=q), limit=100, cursor=None)
-        return [int(row.document.key[1:]) for row in page.rows]
+        return [int(key[1:]) for key in document_keys(session, page.rows)]

@@ -41,6 +41,7 @@ from monitor.db.repositories.exclusions import (
     match_exclusion,
     site_of,
 )
+from monitor.db.repositories.listed import LISTED_COLUMNS, ListedMention
 from monitor.db.repositories.search import starts_from_ids, text_condition
 from monitor.domain.priority import compute_engagement_total
 from monitor.errors import InvalidInputError, NotFoundError
@@ -123,7 +124,7 @@ class ExportRow:
 
 @dataclass(frozen=True, slots=True)
 class MentionPage:
-    rows: list[MentionRow]
+    rows: list[ListedMention]
     next_cursor: str | None
 
 
@@ -212,10 +213,11 @@ class MentionRepository:
             # A row-value comparison, which both engines answer from the (key, id) index.
             query = query.where(tuple_(keys[0], Mention.id) < tuple_(first, mention_id))
         query = query.order_by(keys[0].desc(), Mention.id.desc()).limit(limit + 1)
-        rows = [MentionRow(r[0], r[1], r[2], r[3]) for r in self.session.execute(query)]
+        rows = [ListedMention(*r) for r in self.session.connection().execute(
+            query.with_only_columns(*LISTED_COLUMNS))]
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].mention, sort) if more and rows else None
+        next_cursor = _listed_cursor(rows[-1], sort) if more and rows else None
         return MentionPage(rows, next_cursor)
 
     def export_page(self, filters: MentionFilter, *, limit: int, cursor: str | None
@@ -430,9 +432,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def encode_cursor(mention: Mention, sort: SortOrder = "time") -> str:
-    keys: dict[str, Any] = {"engagement": mention.engagement, "priority": mention.priority}
-    return encode_key_cursor(keys.get(sort, mention.sort_at), mention.id, sort)
+def _listed_cursor(row: ListedMention, sort: SortOrder) -> str:
+    keys: dict[str, Any] = {"engagement": row.engagement, "priority": row.mention_priority}
+    return encode_key_cursor(keys.get(sort, row.sort_at), row.id, sort)
 
 
 def encode_key_cursor(key: Any, row_id: int, sort: SortOrder = "time", *,
