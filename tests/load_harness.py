@@ -35,6 +35,7 @@ from monitor.db.repositories import (
     MentionRepository,
     SourceRepository,
 )
+from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.pipeline.config_sync import sync_config
 from monitor.runtime import open_runtime
 from tests.desk_seed import Doc, _document_row, _mention_row
@@ -157,6 +158,11 @@ def seed(config: Path, mentions: int) -> tuple[str, list[int]]:
             _mention_row(d, ids[d.key], brands[brand], label)
             for d in docs for brand, label in d.brands.items()])
         key = ApiKeyRepository(session).create("load", ["read"], datetime.now(UTC)).key
+    with runtime.engine.connect() as connection:
+        # What autovacuum (Postgres) or the service (SQLite) would have within a minute of
+        # such a bulk load: without it the first minutes plan every query blind.
+        refresh_planner_statistics(connection)
+        connection.commit()
     with runtime.reads() as session:
         found = list(session.scalars(select(Mention.id).limit(200)))
     runtime.dispose()
