@@ -94,11 +94,8 @@ def compute_figure_lines(alert: AlertMessage, zone: ZoneInfo) -> tuple[FigureLin
         lines.append(FigureLine("Sentiment", (
             f"{split.positive} positive · {split.neutral} neutral · {split.negative} negative "
             f"({split.negative_share:.0%} negative)")))
-    for label, counts in (("Top sources", explanation.top_sources),
-                          ("Top terms", explanation.top_terms),
-                          ("Topics", explanation.top_topics)):
-        if counts:
-            lines.append(FigureLine(label, render_terms(counts)))
+    lines.extend(FigureLine(label, render_terms(counts))
+                 for label, counts in explanation.ranked_lists())
     return tuple(lines)
 
 

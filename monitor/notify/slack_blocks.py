@@ -130,12 +130,8 @@ def render_figure_fields(explanation: Explanation) -> list[dict[str, str]]:
         fields.append(render_field("Sentiment", (
             f":large_green_circle: {split.positive} · :white_circle: {split.neutral} · "
             f":red_circle: {split.negative} ({split.negative_share:.0%} negative)")))
-    for title, counts in (("Top sources", explanation.top_sources),
-                          ("Top terms", explanation.top_terms),
-                          ("Topics", explanation.top_topics)):
-        if counts:
-            fields.append(render_field(title, render_term_list([(c.term, c.count)
-                                                                for c in counts])))
+    fields.extend(render_field(title, render_term_list([(c.term, c.count) for c in counts]))
+                  for title, counts in explanation.ranked_lists())
     return fields[:10]
 
 

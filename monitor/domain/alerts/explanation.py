@@ -104,6 +104,12 @@ class Explanation:
     top_threads: tuple[ThreadSummary, ...] = ()
     samples: tuple[SampleMention, ...] = ()
 
+    def ranked_lists(self) -> list[tuple[str, tuple[TermCount, ...]]]:
+        """The counted lists every message shows after the figures, titled, non-empty only."""
+        lists = [("Top sources", self.top_sources), ("Top terms", self.top_terms),
+                 ("Topics", self.top_topics)]
+        return [(title, counts) for title, counts in lists if counts]
+
 
 def compute_row_time(row: MentionRow) -> datetime:
     """When the mention happened (see ``compute_happened_at``)."""
