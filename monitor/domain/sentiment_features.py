@@ -95,11 +95,9 @@ class MentionEvidence:
 
 def compute_mention_features(evidence: MentionEvidence) -> list[float]:
     """The feature vector of one mention, in ``FEATURE_NAMES`` order."""
-    complaints, praise = (min(n, _MAX_CUES) for n in count_cues(evidence.sentence))
-    around_complaints, around_praise = (min(n, _MAX_CUES) for n in count_cues(evidence.neighbours))
-    rival_complaints, rival_praise = (
-        min(n, _MAX_CUES) for n in count_cues(evidence.other_neighbours)
-    )
+    complaints, praise = _capped_cues(evidence.sentence)
+    around_complaints, around_praise = _capped_cues(evidence.neighbours)
+    rival_complaints, rival_praise = _capped_cues(evidence.other_neighbours)
     # "X is faster than Y": the comparison praises X and, inverted, criticises Y.
     comparative = compute_comparative_polarity(evidence.sentence)
     comparative *= -1.0 if evidence.inverted else 1.0
@@ -127,6 +125,12 @@ def compute_mention_features(evidence: MentionEvidence) -> list[float]:
         float(_NEGATOR.search(sentence) is not None),
         float(evidence.lexicon_language),
     ]
+
+
+def _capped_cues(text: str) -> tuple[int, int]:
+    """Complaint and praise cues in ``text``, each counted up to ``_MAX_CUES``."""
+    complaints, praise = count_cues(text)
+    return min(complaints, _MAX_CUES), min(praise, _MAX_CUES)
 
 
 def _normalise(valence: float) -> float:
