@@ -40,13 +40,20 @@ def _post(path: str, *, key: str | None = None, length: int | None = None,
 
 def test_a_huge_body_without_a_key_is_refused_unread(server: tuple[int, str]) -> None:
     port, _key = server
-    for head in (_post("/api/v1/mentions/bulk", length=200_000_000),
-                 _post("/api/v1/mentions/bulk", length=500),
-                 _post("/api/v1/mentions/bulk", chunked=True),
-                 _post("/api/v1/mentions/bulk", key="not-a-key", length=500)):
-        response = send_raw(port, head, b"{")  # the rest never comes
+    for head, start in ((_post("/api/v1/mentions/bulk", length=200_000_000), b"{"),
+                        (_post("/api/v1/mentions/bulk", length=500), b"{"),
+                        (_post("/api/v1/mentions/bulk", chunked=True), b"5\r\n{"),
+                        (_post("/api/v1/mentions/bulk", key="not-a-key", length=500), b"{")):
+        response = send_raw(port, head, start)  # the rest never comes
         assert status_of(response) in (401, 413), response
         assert b"x-content-type-options: nosniff" in response.lower()
+
+
+def test_a_malformed_chunk_is_a_bad_request(server: tuple[int, str]) -> None:
+    port, key = server
+    for who in (None, key):
+        response = send_raw(port, _post("/api/v1/mentions/bulk", key=who, chunked=True), b"{")
+        assert status_of(response) in (400, 401), response  # the framing, or the key first
 
 
 def test_an_announced_oversized_body_is_413_before_it_is_sent(server: tuple[int, str]) -> None:
