@@ -102,6 +102,12 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def _empty_tables(url: str) -> None:
     engine = build_engine(url)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # One statement, no per-row triggers: a test may leave a hundred thousand rows.
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+            engine.dispose()
+            return
         tables = reversed(Base.metadata.sorted_tables)
         # Last: deleting mentions counts them out of mention_counts (by trigger).
         for table in sorted(tables, key=lambda t: t.name == "mention_counts"):
