@@ -56,15 +56,17 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
 def _postgres_connect_args(limits: EngineLimits) -> dict[str, Any]:
     # statement_timeout and lock_timeout bound slow queries and lock waits on the server; the
     # keepalive and tcp_user_timeout settings end connections to a host that went silent.
-    # psycopg prepares a statement run five times, and after five more runs the server may
+    # psycopg would prepare a statement run five times, and after five more runs the server may
     # switch it to one generic plan, blind to the values: a listing whose best plan depends on
-    # them (a full-text word, a brand) went from 9 to 140 ms. Every run is planned for its own
-    # values; the parse is still saved.
+    # them (a full-text word, a brand) went from 9 to 140 ms. Statements from here are never
+    # prepared, so each run is planned for its own values. Not forced server-wide
+    # (plan_cache_mode): the per-row trigger statements that keep the counts would then be
+    # planned again for every row, and a retention delete slowed down with them.
     statement_ms = max(1, int(limits.statement_timeout * 1000))
     return {
         "connect_timeout": max(1, round(limits.connect_timeout)),
-        "options": (f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms} "
-                    "-c plan_cache_mode=force_custom_plan"),
+        "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}",
+        "prepare_threshold": None,
         "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
         "keepalives_count": 3, "tcp_user_timeout": statement_ms + 5000,
     }
