@@ -84,7 +84,8 @@ def test_parse_workers_come_from_the_config(
 def test_an_unchanged_recrawl_parses_nothing(runtime: Runtime, wordpress: FixtureServer) -> None:
     pool = CountingPool(2)
     set_default_pool(pool)
-    runtime = _configure(runtime, wordpress, parse_workers=2, fetch_threads=False)
+    # the same size and priority as configured, so the cycle keeps this pool
+    runtime = _configure(runtime, wordpress, parse_workers=2, nice=0, fetch_threads=False)
     first = _cycle(runtime)
     assert [o.status for o in first.sources] == ["ok"]
     assert wordpress.url("/feed/") in pool.labels
