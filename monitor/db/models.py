@@ -151,7 +151,8 @@ class Mention(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "brand_id", name="uq_mentions_document_brand"),
         Index("ix_mentions_brand_sort", "brand_id", "sort_at", "id"),
-        Index("ix_mentions_sort", "sort_at", "id"),
+        # The document id lets a search test a mention from the index entry alone (0081).
+        Index("ix_mentions_sort", "sort_at", "id", "document_id"),
         Index("ix_mentions_engagement", "engagement", "id"),
         # The inbox walks mentions in (sort key, document) order to list each item once.
         Index("ix_mentions_item_sort", "sort_at", "document_id"),

@@ -79,4 +79,6 @@ def test_document_filters_walk_the_listing_and_keep_its_pages(runtime: Runtime) 
         if sqlite:
             assert plans, filters
             assert not any("BLOOM FILTER" in plan for plan in plans), (filters, plans)
-            assert not any("SCAN documents" in plan for plan in plans), (filters, plans)
+            # A search's own lookup in the full-text index (documents_fts) is no such scan.
+            assert not any("SCAN documents" in plan.replace("SCAN documents_fts", "")
+                           for plan in plans), (filters, plans)

@@ -42,7 +42,7 @@ from monitor.db.repositories.exclusions import (
     site_of,
 )
 from monitor.db.repositories.listed import LISTED_COLUMNS, ListedMention
-from monitor.db.repositories.search import starts_from_ids, text_condition
+from monitor.db.repositories.search import SearchPath, text_condition
 from monitor.domain.priority import compute_engagement_total
 from monitor.errors import InvalidInputError, NotFoundError
 
@@ -267,10 +267,10 @@ class MentionRepository:
             query = query.where(Mention.brand_id == brand_id)
         if filters.q:
             found = text_condition(self.session, filters.q)
-            if starts_from_ids(found):
-                query = query.where(found)
+            if found.path is SearchPath.EACH_DOCUMENT:
+                per_document.append(found.condition)
             else:
-                per_document.append(found)
+                query = query.where(found.condition)
         query = query.where(*_checked_per_mention(per_document, dialect))
         if filters.alert is not None:
             query = query.where(self._behind_alert(filters.alert))
