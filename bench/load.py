@@ -45,6 +45,7 @@ from tests.load_harness import (  # noqa: E402
     load,
     mixed_paths,
     running_service,
+    warm_up,
     write_config,
 )
 
@@ -127,6 +128,7 @@ def main() -> None:
         if not args.skip_load:
             print(f"\nopen-loop load at {args.rate:g} req/s for {args.seconds:g} s while "
                   "collection cycles write")
+            warm_up(service)
             with Writer(config) as writer:
                 base = load(service, ["/healthz"], args.rate, min(args.seconds, 10.0))
                 mix = load(service, mixed_paths(service), args.rate, args.seconds)

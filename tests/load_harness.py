@@ -254,6 +254,18 @@ class Writer:
         self._thread.join(timeout=600)
 
 
+def warm_up(service: Service, connections: int = 12) -> None:
+    """Each route of the mix once on each of ``connections`` new connections, unmeasured, so
+    that every API worker (the kernel spreads connections among them) has opened its database
+    connections and compiled its statements, as a server that has been up a while has."""
+    paths = [*MIX, f"/api/v1/mentions/{service.mention_ids[0]}"]
+    for _ in range(connections):
+        with httpx.Client(base_url=service.base_url, timeout=30,
+                          headers={"Authorization": f"Bearer {service.key}"}) as client:
+            for path in paths:
+                client.get(path).raise_for_status()
+
+
 def load(service: Service, paths: list[str], rate: float, seconds: float) -> LoadResult:
     return asyncio.run(run_load(service.base_url, paths, rate=rate, seconds=seconds,
                                 headers={"Authorization": f"Bearer {service.key}"}))

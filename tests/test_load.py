@@ -25,6 +25,7 @@ from tests.load_harness import (
     mixed_paths,
     running_service,
     stored_documents,
+    warm_up,
     write_config,
 )
 
@@ -38,7 +39,8 @@ def feed_site() -> Iterator[FeedSite]:
 
 def _under_writes(service: Service, rate: float, seconds: float) -> LoadResult:
     """The read mix at ``rate`` while collection cycles follow one another; each cycle must
-    have exited 0."""
+    have exited 0. The measured window follows a short unmeasured warm-up."""
+    warm_up(service)
     with Writer(service.config) as writer:
         result = load(service, mixed_paths(service), rate, seconds)
     print(json.dumps({"cycles": writer.cycles, **result.summary()}))
