@@ -1,5 +1,6 @@
 """A TCP proxy a test controls: it forwards, or it accepts and swallows everything (a stalled
-server that neither answers nor refuses), and it can drop every connection it holds."""
+server that neither answers nor refuses), or it stops listening (a server that refuses), and
+it can drop every connection it holds."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ class StallProxy:
     def stall(self) -> None:
         """From now on nothing goes through, in either direction, on old or new connections."""
         self.stalled.set()
+
+    def refuse(self) -> None:
+        """Stop listening and drop every connection: new connections are refused."""
+        _close(self.listener)
+        self.drop_all()
+
+    def resume(self) -> None:
+        """Listen again on the same port and forward."""
+        self.stalled.clear()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
 
     def drop_all(self) -> None:
         """Close every connection held, so that clients stuck on them see an error."""

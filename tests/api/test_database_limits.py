@@ -1,5 +1,6 @@
-"""The API under database pressure: a writer holding SQLite's lock, a stalled Postgres, an
-exhausted pool. Reads go on, changes and stalls answer 503 with Retry-After, never 500."""
+"""The API under database pressure: a writer holding SQLite's lock, a stalled or refusing
+Postgres, an exhausted pool. Reads go on, changes and stalls answer 503 with Retry-After,
+never 500."""
 
 from __future__ import annotations
 
@@ -111,5 +112,29 @@ def test_a_stalled_postgres_is_503_and_holds_no_other_page(migrated_postgres: st
                 assert client.get("/static/desk.css").status_code == 200
                 assert client.get("/login").status_code == 200
                 proxy.drop_all()  # lets the abandoned requests' threads end
+        finally:
+            runtime.dispose()
+
+
+def test_a_refusing_postgres_is_503_and_the_next_request_after_it_is_back_is_200(
+        migrated_postgres: str) -> None:
+    upstream = make_url(migrated_postgres)
+    with StallProxy(upstream.host or "127.0.0.1", upstream.port or 5432) as proxy:
+        url = upstream.set(host="127.0.0.1", port=proxy.port)
+        settings = _settings(url.render_as_string(hide_password=False))
+        runtime = open_runtime(settings)
+        key = make_key(runtime, ["read"])
+        headers = {"Authorization": f"Bearer {key}"}
+        try:
+            with TestClient(create_app(settings, runtime)) as client:
+                assert client.get("/api/v1/mentions", headers=headers).status_code == 200
+                proxy.refuse()  # the pooled connections are cut, new ones refused
+                _assert_unavailable(client.get("/api/v1/mentions", headers=headers))
+                _assert_unavailable(client.get("/healthz"))
+                assert client.get("/static/desk.css").status_code == 200
+                assert client.get("/login").status_code == 200
+                proxy.resume()
+                assert client.get("/healthz").status_code == 200
+                assert client.get("/api/v1/mentions", headers=headers).status_code == 200
         finally:
             runtime.dispose()
