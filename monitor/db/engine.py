@@ -4,13 +4,14 @@ Postgres via psycopg 3; every wait on the database is bounded."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db.location import check_sqlite_location, describe_url
@@ -20,6 +21,9 @@ from monitor.errors import DatabaseError
 log = logging.getLogger(__name__)
 READ_ONLY_OPTION = "monitor_read_only"
 NO_WAIT_OPTION = "monitor_no_wait"
+# A pooled Postgres connection unused for longer than this is checked before it is handed out.
+PING_AFTER_IDLE_SECONDS = 1.0
+_RETURNED_AT = "monitor_returned_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +50,36 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
         return _sqlite_engine(url, echo, limits)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
-        url, echo=echo, pool_pre_ping=True, future=True, pool_size=limits.pool_size,
+    engine = create_engine(
+        url, echo=echo, future=True, pool_size=limits.pool_size,
         max_overflow=limits.max_overflow, pool_timeout=limits.pool_timeout,
         connect_args=_postgres_connect_args(limits),
     )
+    event.listen(engine.pool, "checkin", _note_return)
+    event.listen(engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_return(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # pool_pre_ping would cost a round trip on every checkout, as much as a small query; a
+    # connection back in the pool for under a second is as alive as the request that returned
+    # it. One idle for longer (a server restart, a dropped link) is checked, and a dead one
+    # makes the pool open a fresh connection in its place.
+    returned = record.info.get(_RETURNED_AT)
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not dbapi_connection.autocommit:
+            dbapi_connection.rollback()
+    except Exception as exc:  # psycopg.Error: any failure means the connection is unusable
+        raise DisconnectionError(f"pooled connection failed its check: {exc}") from exc
 
 
 def _postgres_connect_args(limits: EngineLimits) -> dict[str, Any]:
@@ -123,7 +152,12 @@ def build_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 def build_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reading only: on SQLite they neither take nor wait for the write lock."""
-    reader = engine.execution_options(**{READ_ONLY_OPTION: True})
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        # Each read statement is its own snapshot: no BEGIN and ROLLBACK round trips around a
+        # request's two or three queries, which on loopback cost as much as the queries.
+        options["isolation_level"] = "AUTOCOMMIT"
+    reader = engine.execution_options(**options)
     return sessionmaker(reader, expire_on_commit=False, autoflush=False)
 
 
