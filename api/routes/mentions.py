@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -26,7 +26,7 @@ from api.schemas import (
 from monitor.db.models import Mention
 from monitor.db.repositories import MentionRepository
 from monitor.db.repositories.inbox import InboxRepository, TriageChange
-from monitor.db.repositories.listed import ListedMention, listed_from
+from monitor.db.repositories.listed import ListedMention
 from monitor.db.repositories.mentions import MentionFilter, compute_shown_state
 from monitor.errors import InvalidInputError
 
@@ -160,27 +160,31 @@ def _bulk_targets(session: SessionDep, body: BulkIn) -> tuple[list[int], bool]:
 
 
 def mention_detail(session: SessionDep, mention_id: int) -> MentionDetailOut:
-    repo, inbox = MentionRepository(session), InboxRepository(session)
-    row = repo.get_row(mention_id)
-    doc = row.document
-    parent = repo.parents_of([doc]).get(doc.parent_key or "")
+    detail = MentionRepository(session).get_detail(mention_id)
+    row, parent = detail.listed, detail.parent
     # Tags and notes belong to the item (the document), whose id the row already holds.
-    base = mention_out(listed_from(row.mention, doc, row.brand, row.source),
-                       inbox.item_tags_for([doc.id]).get(doc.id, []), datetime.now(UTC))
+    inbox = InboxRepository(session)
     return MentionDetailOut(
-        **base.model_dump(), text=doc.text, spans=list(row.mention.spans),
-        notes=[NoteOut.model_validate(n) for n in inbox.item_notes_for(doc.id)],
+        **mention_fields(row, inbox.item_tags_for([row.document_id]).get(row.document_id, []),
+                         datetime.now(UTC)),
+        text=detail.text, spans=detail.spans,
+        notes=[NoteOut.model_validate(n) for n in inbox.item_notes_for(row.document_id)],
         context=ContextOut(
             parent_author=parent.author if parent else None,
             parent_text=parent.text[:2000] if parent else None,
             parent_url=parent.url if parent else None,
-            thread_title=doc.thread_title, thread_url=doc.thread_url,
+            thread_title=row.thread_title, thread_url=row.thread_url,
         ),
     )
 
 
 def mention_out(row: ListedMention, tags: list[str], now: datetime) -> MentionOut:
-    return MentionOut(
+    return MentionOut(**mention_fields(row, tags, now))
+
+
+def mention_fields(row: ListedMention, tags: list[str], now: datetime) -> dict[str, Any]:
+    """A listed mention's fields as the API shows them (a detail adds its own to these)."""
+    return dict(
         id=row.id, brand=row.brand, url=row.url, title=row.title, author=row.author,
         kind=row.kind, published_at=row.published_at, discovered_at=row.discovered_at,
         snippet=row.snippet,

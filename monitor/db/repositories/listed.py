@@ -62,11 +62,3 @@ LISTED_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Document.snoozed_until, Document.priority, Document.priority_reasons, Source.id,
     Source.name, Source.url,
 )
-
-
-def listed_from(mention: Mention, document: Document, brand: Brand, source: Source
-                ) -> ListedMention:
-    """The listing's view of rows already loaded as objects (one mention's detail)."""
-    row = (mention, document, brand, source)
-    owners: dict[object, int] = {Mention: 0, Document: 1, Brand: 2, Source: 3}
-    return ListedMention(*(getattr(row[owners[c.class_]], c.key) for c in LISTED_COLUMNS))

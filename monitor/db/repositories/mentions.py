@@ -98,6 +98,23 @@ class MentionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DetailRow:
+    """One mention as its detail shows it: the listing's columns, the item's text, the
+    mention's spans and, when the item answers a stored post or comment, that parent."""
+
+    listed: ListedMention
+    text: str
+    spans: list[Any]
+    parent: ParentRow | None
+
+
+class ParentRow(NamedTuple):
+    author: str | None
+    text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExportRow:
     mention_id: int
     item_id: int
@@ -193,6 +210,23 @@ class MentionRepository:
         if row is None:
             raise NotFoundError(f"no mention with id {mention_id}")
         return MentionRow(row[0], row[1], row[2], row[3])
+
+    def get_detail(self, mention_id: int) -> DetailRow:
+        """Plain columns, no ORM objects: the detail is half of what the desk asks for."""
+        query = _joined().where(Mention.id == mention_id).with_only_columns(
+            *LISTED_COLUMNS, Document.text, Mention.spans, Document.parent_key)
+        found = self.session.connection().execute(query).first()
+        if found is None:
+            raise NotFoundError(f"no mention with id {mention_id}")
+        *listed, text, spans, parent_key = found
+        return DetailRow(ListedMention(*listed), text, list(spans), self._parent(parent_key))
+
+    def _parent(self, key: str | None) -> ParentRow | None:
+        if not key:
+            return None
+        query = select(Document.author, Document.text, Document.url).where(Document.key == key)
+        found = self.session.connection().execute(query.limit(1)).first()
+        return ParentRow(*found) if found else None
 
     def parents_of(self, documents: Sequence[Document]) -> dict[str, Document]:
         """The stored posts and comments the given documents answer, by key."""
