@@ -59,7 +59,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     owned = runtime is None
     active = runtime or open_runtime(settings)
 
-    capacity = active.settings.database.pool_size + active.settings.database.max_overflow
+    # Requests admitted to the database at once: the connections the pool keeps. Admitting
+    # more would use the overflow, whose connections are closed as soon as they are returned;
+    # under a steady stream each new Postgres connection (a server process started, the
+    # handshake) costs more than the request, and latency fed on itself. Further requests
+    # wait at the gate; the overflow stays for work outside requests.
+    admitted = active.settings.database.pool_size
+    capacity = admitted + active.settings.database.max_overflow
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -90,7 +96,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(BodyGuard, max_bytes=settings.api.max_body_bytes,
                        read_timeout=settings.api.body_timeout.total_seconds(),
                        identify=_identifier(settings, active))
-    app.add_middleware(DatabaseGate, capacity=capacity,
+    app.add_middleware(DatabaseGate, capacity=admitted,
                        queue_timeout=settings.database.pool_timeout.total_seconds(),
                        deadline=settings.api.request_timeout.total_seconds())
     app.add_middleware(SecurityHeaders)

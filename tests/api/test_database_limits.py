@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
@@ -17,6 +20,7 @@ from monitor.config import Settings
 from monitor.runtime import open_runtime
 from tests.conftest import _empty_tables
 from tests.desk_seed import NOW, Doc, make_key, seed, seed_alert
+from tests.live_server import live_server
 from tests.stall_proxy import StallProxy
 
 TIGHT = {"pool_timeout": "1s", "busy_timeout": "1s", "statement_timeout": "2s",
@@ -138,3 +142,30 @@ def test_a_refusing_postgres_is_503_and_the_next_request_after_it_is_back_is_200
                 assert client.get("/api/v1/mentions", headers=headers).status_code == 200
         finally:
             runtime.dispose()
+
+
+def test_concurrent_requests_share_the_kept_connections_instead_of_churning_new_ones(
+        database_url: str) -> None:
+    """The overflow's connections are closed as soon as they are returned: requests beyond
+    the pool's size wait at the gate rather than open (and drop) a connection each, which on
+    Postgres starts a server process per request and made latency feed on itself."""
+    settings = _settings(database_url, pool_size=2, max_overflow=8, pool_timeout="10s")
+    runtime = open_runtime(settings)
+    seed(runtime, [Doc(f"d{i}", NOW, text=f"Acme post {i}") for i in range(30)])
+    headers = {"Authorization": f"Bearer {make_key(runtime, ['read'])}"}
+    opened: list[object] = []
+
+    def read_pages(port: int) -> list[int]:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+            return [client.get("/api/v1/mentions").status_code for _ in range(6)]
+
+    try:
+        with live_server(settings, runtime) as port, ThreadPoolExecutor(16) as pool:
+            read_pages(port)  # the key is checked and remembered: from now on, pages only
+            runtime.engine.dispose()  # count from an empty pool
+            event.listen(runtime.engine, "connect", lambda *_args: opened.append(1))
+            statuses = [s for page in pool.map(read_pages, [port] * 16) for s in page]
+    finally:
+        runtime.dispose()
+    assert statuses == [200] * 96
+    assert 1 <= len(opened) <= 2, f"{len(opened)} connections opened"
