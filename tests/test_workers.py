@@ -246,7 +246,7 @@ def slow_receiver() -> Iterator[Receiver]:
 
     class Slow(make_handler(box)):  # type: ignore[misc]
         def do_POST(self) -> None:
-            time.sleep(0.5)
+            time.sleep(0.2)
             super().do_POST()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
