@@ -65,13 +65,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     # handshake) costs more than the request, and latency fed on itself. Further requests
     # wait at the gate; the overflow stays for work outside requests.
     admitted = active.settings.database.pool_size
-    capacity = admitted + active.settings.database.max_overflow
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Threads beyond the database's share keep pages that need no database answering.
         limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = max(limiter.total_tokens, capacity + SPARE_THREADS)
+        limiter.total_tokens = max(limiter.total_tokens, admitted + SPARE_THREADS)
         yield
         if owned:
             active.dispose()

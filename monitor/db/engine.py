@@ -55,31 +55,32 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
         max_overflow=limits.max_overflow, pool_timeout=limits.pool_timeout,
         connect_args=_postgres_connect_args(limits),
     )
-    event.listen(engine.pool, "checkin", _note_return)
-    event.listen(engine.pool, "checkout", _ping_if_idle)
+    _ping_when_idle(engine)
     return engine
 
 
-def _note_return(_dbapi_connection: Any, record: Any) -> None:
-    if record is not None:
-        record.info[_RETURNED_AT] = time.monotonic()
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has sat idle: pool_pre_ping would
+    cost a round trip on every checkout, as much as a small query, and a connection returned
+    under a second ago is as alive as the request that returned it. A dead one (a server
+    restart, a dropped link) makes the pool open a fresh connection in its place."""
+    dialect = engine.dialect
 
+    def note_return(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
 
-def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-    # pool_pre_ping would cost a round trip on every checkout, as much as a small query; a
-    # connection back in the pool for under a second is as alive as the request that returned
-    # it. One idle for longer (a server restart, a dropped link) is checked, and a dead one
-    # makes the pool open a fresh connection in its place.
-    returned = record.info.get(_RETURNED_AT)
-    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
-        return
-    try:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        if not dbapi_connection.autocommit:
-            dbapi_connection.rollback()
-    except Exception as exc:  # psycopg.Error: any failure means the connection is unusable
-        raise DisconnectionError(f"pooled connection failed its check: {exc}") from exc
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)  # SELECT 1 outside any transaction
+        except Exception as exc:  # psycopg.Error: any failure means the connection is unusable
+            raise DisconnectionError(f"pooled connection failed its check: {exc}") from exc
+
+    event.listen(engine.pool, "checkin", note_return)
+    event.listen(engine.pool, "checkout", ping_if_idle)
 
 
 def _postgres_connect_args(limits: EngineLimits) -> dict[str, Any]:
