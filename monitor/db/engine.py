@@ -42,6 +42,14 @@ class EngineLimits:
         return self.pool_size + self.max_overflow
 
 
+# A statement built anew for each request hits the compiled cache, and SQLAlchemy then maps
+# every column object of the new statement onto the cached result's (comparing expressions:
+# about 1.4 ms for a listing's 30 columns, half its CPU). The ORM switches that off for its
+# own queries; the plain-column reads here look their values up by position or by name,
+# never by column object, so it is off for every statement.
+READ_BY_POSITION = {"_result_disable_adapt_to_context": True}
+
+
 def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = None) -> Engine:
     """An engine configured for the backend named by ``url``."""
     limits = limits or EngineLimits()
@@ -54,6 +62,7 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
         url, echo=echo, future=True, pool_size=limits.pool_size,
         max_overflow=limits.max_overflow, pool_timeout=limits.pool_timeout,
         connect_args=_postgres_connect_args(limits),
+        execution_options=READ_BY_POSITION,
     )
     _ping_when_idle(engine)
     return engine
@@ -110,6 +119,7 @@ def _sqlite_engine(url: str, echo: bool, limits: EngineLimits) -> Engine:
         pool_size=limits.pool_size, max_overflow=limits.max_overflow,
         pool_timeout=limits.pool_timeout,
         connect_args={"timeout": limits.busy_timeout, "check_same_thread": False},
+        execution_options=READ_BY_POSITION,
     )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", lambda connection: _on_sqlite_begin(connection, busy_ms))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention
@@ -181,9 +181,10 @@ class InboxRepository:
     def item_tags_for(self, document_ids: Sequence[int]) -> dict[int, list[str]]:
         """Each item's tags, alphabetically (items without tags are left out)."""
         found: dict[int, list[str]] = {}
-        query = select(ItemTag.document_id, ItemTag.tag).where(
-            ItemTag.document_id.in_(list(document_ids))).order_by(ItemTag.tag)
-        for document_id, tag in self.session.execute(query):
+        if not document_ids:
+            return found
+        rows = self.session.connection().execute(_ITEM_TAGS, {"ids": list(document_ids)})
+        for document_id, tag in rows.all():
             found.setdefault(document_id, []).append(tag)
         return found
 
@@ -221,5 +222,11 @@ class InboxRepository:
         return self.item_notes_for(document_id) if document_id is not None else []
 
     def item_notes_for(self, document_id: int) -> list[ItemNote]:
-        query = select(ItemNote).where(ItemNote.document_id == document_id)
-        return list(self.session.scalars(query.order_by(ItemNote.id)))
+        return list(self.session.scalars(_ITEM_NOTES, {"document_id": document_id}))
+
+
+# Built once (see mentions._LISTED): the listing and the detail ask for these on every request.
+_ITEM_TAGS = select(ItemTag.document_id, ItemTag.tag).where(
+    ItemTag.document_id.in_(bindparam("ids", expanding=True))).order_by(ItemTag.tag)
+_ITEM_NOTES = select(ItemNote).where(
+    ItemNote.document_id == bindparam("document_id")).order_by(ItemNote.id)

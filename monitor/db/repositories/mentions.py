@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     cast,
     delete,
     exists,
@@ -213,9 +214,8 @@ class MentionRepository:
 
     def get_detail(self, mention_id: int) -> DetailRow:
         """Plain columns, no ORM objects: the detail is half of what the desk asks for."""
-        query = _joined().where(Mention.id == mention_id).with_only_columns(
-            *LISTED_COLUMNS, Document.text, Mention.spans, Document.parent_key)
-        found = self.session.connection().execute(query).first()
+        found = self.session.connection().execute(
+            _DETAIL, {"mention_id": mention_id}).first()
         if found is None:
             raise NotFoundError(f"no mention with id {mention_id}")
         *listed, text, spans, parent_key = found
@@ -224,8 +224,7 @@ class MentionRepository:
     def _parent(self, key: str | None) -> ParentRow | None:
         if not key:
             return None
-        query = select(Document.author, Document.text, Document.url).where(Document.key == key)
-        found = self.session.connection().execute(query.limit(1)).first()
+        found = self.session.connection().execute(_PARENT, {"key": key}).first()
         return ParentRow(*found) if found else None
 
     def parents_of(self, documents: Sequence[Document]) -> dict[str, Document]:
@@ -240,15 +239,14 @@ class MentionRepository:
         self, filters: MentionFilter, *, limit: int, cursor: str | None,
         sort: SortOrder = "time",
     ) -> MentionPage:
-        query = self._filtered(_joined(), filters)
+        query = self._filtered(_LISTED, filters)
         keys = sort_keys(sort)
         if cursor:
             first, mention_id = decode_cursor(cursor, sort)
             # A row-value comparison, which both engines answer from the (key, id) index.
             query = query.where(tuple_(keys[0], Mention.id) < tuple_(first, mention_id))
         query = query.order_by(keys[0].desc(), Mention.id.desc()).limit(limit + 1)
-        rows = [ListedMention(*r) for r in self.session.connection().execute(
-            query.with_only_columns(*LISTED_COLUMNS))]
+        rows = [ListedMention(*r) for r in self.session.connection().execute(query).all()]
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = _listed_cursor(rows[-1], sort) if more and rows else None
@@ -329,7 +327,7 @@ class MentionRepository:
         Returns the brand's id."""
         if name is None:
             return None
-        found = self.session.scalar(select(Brand.id).where(Brand.name == name))
+        found = self.session.connection().scalar(_BRAND_ID, {"name": name})
         if found is None:
             raise InvalidInputError(f"unknown brand {name[:200]!r}: no brand has that name")
         return found
@@ -353,6 +351,16 @@ def _joined() -> Select[Mention, Document, Brand, Source]:
         .join(Brand, Mention.brand_id == Brand.id)
         .join(Source, Document.source_id == Source.id)
     )
+
+
+# Built once: a statement object used again keeps its cache key and compiled form, where one
+# built for each request is constructed, keyed and looked up anew (its 30 columns coerced).
+_LISTED = _joined().with_only_columns(*LISTED_COLUMNS)
+_DETAIL = _LISTED.add_columns(Document.text, Mention.spans, Document.parent_key).where(
+    Mention.id == bindparam("mention_id"))
+_BRAND_ID = select(Brand.id).where(Brand.name == bindparam("name"))
+_PARENT = select(Document.author, Document.text, Document.url).where(
+    Document.key == bindparam("key")).limit(1)
 
 
 def shown_label() -> ColumnElement[str]:
