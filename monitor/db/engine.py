@@ -15,6 +15,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.db.location import check_sqlite_location, describe_url
+from monitor.db.prepared import prepare_marked_statements
 from monitor.db.repositories.search import SEARCH_FUNCTION, sqlite_text_matches
 from monitor.errors import DatabaseError
 
@@ -23,6 +24,7 @@ READ_ONLY_OPTION = "monitor_read_only"
 NO_WAIT_OPTION = "monitor_no_wait"
 # A pooled Postgres connection unused for longer than this is checked before it is handed out.
 PING_AFTER_IDLE_SECONDS = 1.0
+NEVER_ON_ITS_OWN = 2**31 - 1  # runs of one statement before psycopg would prepare it
 _RETURNED_AT = "monitor_returned_at"
 
 
@@ -65,6 +67,7 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
         execution_options=READ_BY_POSITION,
     )
     _ping_when_idle(engine)
+    prepare_marked_statements(engine)
     return engine
 
 
@@ -97,15 +100,16 @@ def _postgres_connect_args(limits: EngineLimits) -> dict[str, Any]:
     # keepalive and tcp_user_timeout settings end connections to a host that went silent.
     # psycopg would prepare a statement run five times, and after five more runs the server may
     # switch it to one generic plan, blind to the values: a listing whose best plan depends on
-    # them (a full-text word, a brand) went from 9 to 140 ms. Statements from here are never
-    # prepared, so each run is planned for its own values. Not forced server-wide
+    # them (a full-text word, a brand) went from 9 to 140 ms. So psycopg prepares nothing on its
+    # own (a threshold never reached; None would also refuse the lookups that ask for it, see
+    # monitor.db.prepared), and each run is planned for its own values. Not forced server-wide
     # (plan_cache_mode): the per-row trigger statements that keep the counts would then be
     # planned again for every row, and a retention delete slowed down with them.
     statement_ms = max(1, int(limits.statement_timeout * 1000))
     return {
         "connect_timeout": max(1, round(limits.connect_timeout)),
         "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}",
-        "prepare_threshold": None,
+        "prepare_threshold": NEVER_ON_ITS_OWN,
         "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
         "keepalives_count": 3, "tcp_user_timeout": statement_ms + 5000,
     }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention
 from monitor.db.models_desk import ItemNote, ItemTag
+from monitor.db.prepared import prepared
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
 from monitor.db.repositories.priorities import PriorityRepository
 from monitor.errors import InvalidInputError, NotFoundError
@@ -226,7 +227,7 @@ class InboxRepository:
 
 
 # Built once (see mentions._LISTED): the listing and the detail ask for these on every request.
-_ITEM_TAGS = select(ItemTag.document_id, ItemTag.tag).where(
-    ItemTag.document_id.in_(bindparam("ids", expanding=True))).order_by(ItemTag.tag)
-_ITEM_NOTES = select(ItemNote).where(
-    ItemNote.document_id == bindparam("document_id")).order_by(ItemNote.id)
+_ITEM_TAGS = prepared(select(ItemTag.document_id, ItemTag.tag).where(
+    ItemTag.document_id.in_(bindparam("ids", expanding=True))).order_by(ItemTag.tag))
+_ITEM_NOTES = prepared(select(ItemNote).where(
+    ItemNote.document_id == bindparam("document_id")).order_by(ItemNote.id))

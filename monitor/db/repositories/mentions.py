@@ -35,6 +35,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert
 from monitor.db.models_desk import ItemTag
+from monitor.db.prepared import prepared
 from monitor.db.repositories._dialect import batched, insert_ignoring_conflicts
 from monitor.db.repositories.exclusions import (
     MentionCandidate,
@@ -356,11 +357,11 @@ def _joined() -> Select[Mention, Document, Brand, Source]:
 # Built once: a statement object used again keeps its cache key and compiled form, where one
 # built for each request is constructed, keyed and looked up anew (its 30 columns coerced).
 _LISTED = _joined().with_only_columns(*LISTED_COLUMNS)
-_DETAIL = _LISTED.add_columns(Document.text, Mention.spans, Document.parent_key).where(
-    Mention.id == bindparam("mention_id"))
-_BRAND_ID = select(Brand.id).where(Brand.name == bindparam("name"))
-_PARENT = select(Document.author, Document.text, Document.url).where(
-    Document.key == bindparam("key")).limit(1)
+_DETAIL = prepared(_LISTED.add_columns(Document.text, Mention.spans, Document.parent_key)
+                   .where(Mention.id == bindparam("mention_id")))
+_BRAND_ID = prepared(select(Brand.id).where(Brand.name == bindparam("name")))
+_PARENT = prepared(select(Document.author, Document.text, Document.url).where(
+    Document.key == bindparam("key")).limit(1))
 
 
 def shown_label() -> ColumnElement[str]:
