@@ -116,7 +116,7 @@ def free_port() -> int:
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from monitor.cli import app; app()", *args]
+    return [sys.executable, "-m", "monitor.launch", *args]
 
 
 def write_config(directory: Path, site: FeedSite, database_url: str | None = None,

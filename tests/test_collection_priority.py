@@ -74,7 +74,7 @@ def _collect(tmp_path: Path, spy: PrioritySpy, nice: int) -> None:
     }))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "collect", "--once", "--all", "--config",
+        [sys.executable, "-m", "monitor.launch", "collect", "--once", "--all", "--config",
          str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     spy.pid = process.pid
     _out, err = process.communicate(timeout=300)
