@@ -123,6 +123,7 @@ def build_store(engine: Engine, mentions: int) -> float:
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             raw = connection.connection.driver_connection
+            assert raw is not None
             raw.execute("PRAGMA synchronous=OFF")  # a failed build is thrown away anyway
             raw.execute("PRAGMA cache_size=-500000")  # 500 MB: index builds stay in memory
             raw.execute("PRAGMA temp_store=MEMORY")
@@ -153,7 +154,8 @@ def _load(connection: Any, mentions: int, rng: random.Random) -> None:
     _insert(connection, "alerts", [_alert(a, rng) for a in range(1, 2001)])
     mention_id, doc_number = 0, 0
     while mention_id < mentions:
-        docs, rows = [], []
+        docs: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
         while len(rows) < CHUNK and mention_id < mentions:
             doc = _document(doc_number, rng)
             docs.append(doc)
@@ -312,7 +314,7 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         return lambda: mentions.list_page(filters, limit=50, cursor=at)
 
     item = ItemRepository(session)
-    one = deep.rows[0].mention.id
+    one, its_item = deep.rows[0].id, deep.rows[0].document_id
 
     return {
         "first page": page(MentionFilter()),
@@ -325,8 +327,8 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         "trends counts 30d all brands": counts(None),
         "trends full 30d one brand": trends("Brand7"),
         "trends full 30d all brands": trends(None),
-        "one mention": lambda: mentions.get_row(one),
-        "one item": lambda: item.get(deep.rows[0].document.id),
+        "one mention": lambda: mentions.get_detail(one),
+        "one item": lambda: item.get(its_item),
         "alert feed": lambda: AlertRepository(session).list_page(AlertFilter(), limit=50,
                                                                  cursor=None),
     }

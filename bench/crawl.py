@@ -358,7 +358,7 @@ def prepare_database(config: Path) -> None:
 
 # --- the report ------------------------------------------------------------------------------
 
-def rates(label: str, seconds: list[float], feeds: int) -> dict[str, float]:
+def rates(label: str, seconds: list[float], feeds: int) -> dict[str, Any]:
     per_s = sorted((feeds / s for s in seconds), reverse=True)
     best, median = per_s[0], statistics.median(per_s)
     print(f"{label:<34} {best:>8.1f} feeds/s best {median:>8.1f} median  "
@@ -449,22 +449,23 @@ def main() -> None:
         if times[key]:
             results[key] = rates(label, times[key], args.feeds)
     for name in backends:
-        first, again = times[f"{name}_first"], times[f"{name}_recrawl"]
-        results[f"{name}_first"] = rates(f"collect first crawl ({name})", first, args.feeds)
-        results[f"{name}_recrawl"] = rates(f"collect re-crawl ({name})", again, args.feeds)
+        firsts, agains = times[f"{name}_first"], times[f"{name}_recrawl"]
+        results[f"{name}_first"] = rates(f"collect first crawl ({name})", firsts, args.feeds)
+        results[f"{name}_recrawl"] = rates(f"collect re-crawl ({name})", agains, args.feeds)
         if times["sequential"]:
             results[f"{name}_first"]["x_sequential"] = ratio(
-                "first crawl vs sequential", times["sequential"], first, 8)
+                "first crawl vs sequential", times["sequential"], firsts, 8)
             results[f"{name}_first"]["x_concurrent"] = ratio(
-                "first crawl vs 50 concurrent", times["concurrent"], first, 2)
-        results[f"{name}_recrawl"]["x_first"] = ratio("re-crawl vs first crawl", first, again, 5)
+                "first crawl vs 50 concurrent", times["concurrent"], firsts, 2)
+        results[f"{name}_recrawl"]["x_first"] = ratio("re-crawl vs first crawl", firsts, agains,
+                                                      5)
         for phase in ("first", "recrawl"):
             key = f"{name}_{phase}"
             results[key]["peak_rss_mb"] = round(peaks[key], 1)
             results[key]["requests"] = requests[key]
             print(f"  {key}: peak memory {peaks[key]:.0f} MB (collector and parse workers); "
                   f"requests {requests[key]}")
-        elapsed = max(first)
+        elapsed = max(firsts)
         print(f"  {name}: every feed fetched in {elapsed / 60:.1f} min (30 min interval: "
               f"{'kept' if elapsed <= 1800 else 'MISSED'})")
     if args.threads:

@@ -151,7 +151,7 @@ def measure_hot_reads(runtime: Runtime) -> list[tuple[str, float, float]]:
         count = p95_of(lambda: session.scalar(select(func.count(Mention.id))))
         first = p95_of(lambda: items.list_page(inbox, limit=50, cursor=None))
         ranked = p95_of(lambda: items.list_page(inbox, limit=50, cursor=None, sort="priority"))
-        thread = p95_of(lambda: thread_view(session, thread_id, "bench", NOW))
+        thread = p95_of(lambda: thread_view(session, thread_id, NOW, None))
         session.rollback()
     start = p95_of(lambda: csv_start(runtime))
     return [("inbox first page of items, p95", first, count),

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from scratch_db import postgres_database, sqlite_database
 from sqlalchemy import select
@@ -99,7 +99,7 @@ def _text(rng: random.Random, chars: int, brand: str | None) -> str:
 def _document(rng: random.Random, n: int, *, post: bool) -> Document:
     brand = rng.choice(BRANDS) if rng.random() < BRAND_SHARE else None
     chars = rng.randint(3_000, 8_000) if post else rng.randint(250, 350)
-    kind = "post" if post else "comment"
+    kind: Literal["post", "comment"] = "post" if post else "comment"
     url = f"https://blog{n % 97}.example.com/{kind}/{n}"
     return Document(
         key=f"{kind}-{n}", url=url, kind=kind, title=_sentence(rng)[:70] if post else "",

@@ -65,13 +65,13 @@ class _TimedRescoring(PriorityRepository):
 
 @contextmanager
 def timed_rescoring() -> Iterator[None]:
-    original = store.PriorityRepository
-    store.PriorityRepository = _TimedRescoring  # type: ignore[misc]
+    original = PriorityRepository
+    store.PriorityRepository = _TimedRescoring  # type: ignore[attr-defined]
     _TimedRescoring.spent = 0.0
     try:
         yield
     finally:
-        store.PriorityRepository = original  # type: ignore[misc]
+        store.PriorityRepository = original  # type: ignore[attr-defined]
 
 
 def bench_ingest(backends: dict[str, Callable[[], Any]], rounds: int) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def page_calls(session: Session) -> dict[str, Callable[[], object]]:
             cursor = None
             for _ in range(40):  # 2,000 entries down
                 cursor = repo.list_page(MentionFilter(), limit=50, cursor=cursor,
-                                        sort=sort).next_cursor  # type: ignore[arg-type]
+                                        sort=sort).next_cursor
             for where, at in (("first", None), ("deep", cursor)):
                 calls[f"{listing} {where} {sort}"] = (
                     lambda r=repo, c=at, s=sort: r.list_page(  # type: ignore[misc]

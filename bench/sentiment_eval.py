@@ -198,8 +198,8 @@ def evaluate_split(
     r_polar, _ = compute_polar_accuracy(items, rules)
     o_polar, _ = compute_polar_accuracy(items, ours)
     p_all = compute_mention_accuracy(items, _plain_document_label(vader))
-    o_all = sum(label == item["label"] for item, label in zip(items, ours, strict=True))
-    o_all /= len(items)
+    o_all = sum(label == item["label"] for item, label in zip(items, ours, strict=True)
+                ) / len(items)
     print(f"\n{name} split: {len(items)} pairs, {n_polar} clearly polar")
     print(
         f"  polar accuracy: plain VADER {p_polar:.3f}  rules alone {r_polar:.3f}  "

@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=COEFFICIENTS_PATH)
     parser.add_argument("--check", action="store_true", help="fail if the output would change")
     args = parser.parse_args(argv)
-    items: list[dict[str, Any]] = load_mentions(args.mentions)  # type: ignore[assignment]
+    items: list[dict[str, Any]] = load_mentions(args.mentions)
     tune = [item for item in items if item["split"] == "tune"]
     frozen = [item for item in items if item["split"] == "frozen"]
     tune_rows, tune_rules = compute_rows(tune)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -72,7 +72,7 @@ def _csv_response(chunks: Iterator[str], name: str) -> StreamingResponse:
     return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def iter_mentions_csv(runtime: Runtime, filters: MentionFilter) -> Iterator[str]:
+def iter_mentions_csv(runtime: Runtime, filters: MentionFilter) -> Generator[str, None, None]:
     """The CSV text, a batch at a time."""
     yield render_csv([list(MENTION_COLUMNS)])
     cursor: str | None = None
