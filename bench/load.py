@@ -1,7 +1,8 @@
 """`monitor serve` under mixed reads while collection cycles write.
 
-Seeds a store (SQLite, or Postgres with ``--postgres``) with ``--mentions`` mentions, starts
-`monitor serve` with ``--workers`` API processes and measures, in the same run:
+Seeds a store with ``--mentions`` mentions, starts `monitor serve` with ``--workers`` API
+processes (2 unless given, as the long load tests run them) and measures, in the same run, on SQLite
+and then, when ``--postgres`` or ``MONITOR_BENCH_POSTGRES_URL`` names a server, on Postgres:
 
 1. the server's CPU milliseconds per request for each route of the read mix, asked one at a
    time (independent of the offered rate), against ``/healthz`` as the baseline (min and median
@@ -12,8 +13,9 @@ Seeds a store (SQLite, or Postgres with ``--postgres``) with ``--mentions`` ment
 
 Run::
 
-    .venv/bin/python bench/load.py [--mentions 20000] [--rate 200] [--seconds 30] [--workers 2]
+    .venv/bin/python bench/load.py [--mentions 20000] [--rate 200] [--seconds 30] [--workers N]
                                    [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                   [--only sqlite|postgres]
 """
 
 from __future__ import annotations
@@ -103,26 +105,36 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="API processes (2, as the long load tests run them)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cpu-requests", type=int, default=40)
     parser.add_argument("--skip-load", action="store_true", help="CPU per request only")
     parser.add_argument("--postgres", default=os.environ.get("MONITOR_BENCH_POSTGRES_URL"),
-                        help="run on a scratch database on this Postgres server")
+                        help="also run on a scratch database on this Postgres server")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    report: dict[str, object] = {"mentions": args.mentions, "workers": args.workers,
-                                 "backend": "postgres" if args.postgres else "sqlite",
-                                 "target_rps": args.rate, "seconds": args.seconds,
-                                 "load_average": os.getloadavg()[0]}
+    backends = [b for b in ("sqlite", "postgres") if args.only in (None, b)
+                and (b == "sqlite" or args.postgres)]
+    if not backends:
+        parser.error("--only postgres needs --postgres or MONITOR_BENCH_POSTGRES_URL")
+    for backend in backends:
+        print(json.dumps(run(args, backend)))
+
+
+def run(args: argparse.Namespace, backend: str) -> dict[str, object]:
+    workers = args.workers
+    report: dict[str, object] = {"mentions": args.mentions, "workers": workers,
+                                 "backend": backend, "target_rps": args.rate,
+                                 "seconds": args.seconds, "load_average": os.getloadavg()[0]}
     with ExitStack() as stack:
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url = (stack.enter_context(postgres_database(args.postgres, "bm_load"))
-               if args.postgres else None)
+               if backend == "postgres" else None)
         site = FeedSite()
         stack.callback(site.close)
-        config = write_config(directory, site, url, workers=args.workers)
-        print(f"seeding {args.mentions} mentions on {report['backend']}, "
-              f"{args.workers} API worker(s)...")
+        config = write_config(directory, site, url, workers=workers)
+        print(f"\nseeding {args.mentions} mentions on {backend}, {workers} API worker(s)...")
         service = stack.enter_context(running_service(config, args.mentions))
         report["cpu"] = measure_cpu(service, args.rounds, args.cpu_requests)
         if not args.skip_load:
@@ -137,7 +149,7 @@ def main() -> None:
             report["cycles"] = writer.cycles
             print(f"collection cycles during the run: {len(writer.cycles)} "
                   f"(exit codes {sorted(set(writer.cycles))})")
-    print(json.dumps(report))
+    return report
 
 
 if __name__ == "__main__":
