@@ -1,8 +1,9 @@
 """`monitor serve` under mixed reads while collection cycles write.
 
 Seeds a store with ``--mentions`` mentions, starts `monitor serve` with ``--workers`` API
-processes (2 unless given, as the long load tests run them) and measures, in the same run, on SQLite
-and then, when ``--postgres`` or ``MONITOR_BENCH_POSTGRES_URL`` names a server, on Postgres:
+processes (2 unless given, as the long load tests run them) and measures, in the same run,
+on SQLite and then, when ``--postgres`` or ``MONITOR_BENCH_POSTGRES_URL`` names a server, on
+Postgres:
 
 1. the server's CPU milliseconds per request for each route of the read mix, asked one at a
    time (independent of the offered rate), against ``/healthz`` as the baseline (min and median
