@@ -73,6 +73,16 @@ def fresh_postgres_database(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet: a new SQLite file, or a fresh Postgres database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with fresh_postgres_database("bm_test_migration") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def migrated_postgres(postgres_server_url: str) -> str:
     engine = build_engine(postgres_server_url)

@@ -3,20 +3,18 @@ short while documents keep arriving (migration 0082). SQLite's FTS5 index has no
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, text
 
 from monitor.config import Settings
 from monitor.db.engine import build_engine, unit_of_work
-from monitor.db.migrate import alembic_config, upgrade_database
+from monitor.db.migrate import upgrade_database
 from monitor.runtime import open_runtime
 from tests.conftest import fresh_postgres_database
 from tests.desk_seed import NOW, Doc, seed
+from tests.migration_steps import downgrade_database
 
 PAGE_KB = 8
 LIMIT_KB = 256  # what migration 0082 sets
@@ -57,22 +55,16 @@ def _pending_list_option(engine: Engine) -> list[str]:
     return [o for o in options or [] if o.startswith("gin_pending_list_limit")]
 
 
-@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres",
-                                                             marks=pytest.mark.postgres)])
-def test_migration_0082_goes_down_and_up_again(database: str, tmp_path: Path) -> None:
-    with (fresh_postgres_database("bm_gin") if database == "postgres"
-          else nullcontext(f"sqlite:///{tmp_path / 'gin.db'}")) as url:
-        engine = build_engine(url)
-        try:
-            upgrade_database(engine)
-            config = alembic_config(url)
-            with engine.connect() as connection, connection.begin():
-                config.attributes["connection"] = connection
-                command.downgrade(config, "0081")
-            if database == "postgres":
-                assert _pending_list_option(engine) == []
-            upgrade_database(engine)
-            if database == "postgres":
-                assert _pending_list_option(engine) == [f"gin_pending_list_limit={LIMIT_KB}"]
-        finally:
-            engine.dispose()
+def test_migration_0082_goes_down_and_up_again(empty_url: str) -> None:
+    engine = build_engine(empty_url)
+    on_postgres = engine.dialect.name == "postgresql"
+    try:
+        upgrade_database(engine)
+        downgrade_database(engine, "0081")
+        if on_postgres:
+            assert _pending_list_option(engine) == []
+        upgrade_database(engine)
+        if on_postgres:
+            assert _pending_list_option(engine) == [f"gin_pending_list_limit={LIMIT_KB}"]
+    finally:
+        engine.dispose()
