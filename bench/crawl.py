@@ -449,23 +449,25 @@ def main() -> None:
         if times[key]:
             results[key] = rates(label, times[key], args.feeds)
     for name in backends:
-        firsts, agains = times[f"{name}_first"], times[f"{name}_recrawl"]
-        results[f"{name}_first"] = rates(f"collect first crawl ({name})", firsts, args.feeds)
-        results[f"{name}_recrawl"] = rates(f"collect re-crawl ({name})", agains, args.feeds)
+        first_times, recrawl_times = times[f"{name}_first"], times[f"{name}_recrawl"]
+        results[f"{name}_first"] = rates(f"collect first crawl ({name})", first_times,
+                                         args.feeds)
+        results[f"{name}_recrawl"] = rates(f"collect re-crawl ({name})", recrawl_times,
+                                           args.feeds)
         if times["sequential"]:
             results[f"{name}_first"]["x_sequential"] = ratio(
-                "first crawl vs sequential", times["sequential"], firsts, 8)
+                "first crawl vs sequential", times["sequential"], first_times, 8)
             results[f"{name}_first"]["x_concurrent"] = ratio(
-                "first crawl vs 50 concurrent", times["concurrent"], firsts, 2)
-        results[f"{name}_recrawl"]["x_first"] = ratio("re-crawl vs first crawl", firsts, agains,
-                                                      5)
+                "first crawl vs 50 concurrent", times["concurrent"], first_times, 2)
+        results[f"{name}_recrawl"]["x_first"] = ratio("re-crawl vs first crawl", first_times,
+                                                      recrawl_times, 5)
         for phase in ("first", "recrawl"):
             key = f"{name}_{phase}"
             results[key]["peak_rss_mb"] = round(peaks[key], 1)
             results[key]["requests"] = requests[key]
             print(f"  {key}: peak memory {peaks[key]:.0f} MB (collector and parse workers); "
                   f"requests {requests[key]}")
-        elapsed = max(firsts)
+        elapsed = max(first_times)
         print(f"  {name}: every feed fetched in {elapsed / 60:.1f} min (30 min interval: "
               f"{'kept' if elapsed <= 1800 else 'MISSED'})")
     if args.threads:
