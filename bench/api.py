@@ -220,6 +220,9 @@ def _rebuild_counts(connection: Any) -> None:
         return
     connection.execute(text("DELETE FROM mention_counts"))
     connection.execute(text(counts.SQLITE_BACKFILL if sqlite else counts.POSTGRES_BACKFILL))
+    every_brand = _migration("0083_every_brand_counts")
+    if every_brand is not None:
+        connection.execute(text(every_brand.BACKFILL))
     facets = _migration("0074_facet_counts")
     if facets is None:
         return

@@ -1,5 +1,5 @@
-"""Pre-aggregated counts, kept by database triggers (migrations 0072 and 0074), never written
-by code."""
+"""Pre-aggregated counts, kept by database triggers (migrations 0072, 0074 and 0083), never
+written by code."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ HOUR, DAY = 1, 24  # span_hours of the two granularities kept
 
 
 class MentionCount(Base):
-    """Mentions the default listing shows (not muted, not a syndicated copy) of one brand in
-    one hour or UTC day with one shown sentiment, and the sum of their scores."""
+    """Mentions the default listing shows (not muted, not a syndicated copy) of one brand (or
+    of every brand: ``EVERY_BRAND``, migration 0083) in one hour or UTC day with one shown
+    sentiment, and the sum of their scores."""
 
     __tablename__ = "mention_counts"
     __table_args__ = (Index("ix_mention_counts_bucket", "span_hours", "bucket_at"),)
@@ -30,7 +31,7 @@ class MentionCount(Base):
     score_sum: Mapped[float] = mapped_column(Float)
 
 
-EVERY_BRAND = 0  # the brand_id of the facet counts of all brands together
+EVERY_BRAND = 0  # the brand_id of the counts of all brands together
 # Kept in the primary key's index on Postgres, so a window is read from the index alone.
 TALLIES = ("mentions", "positive", "negative", "neutral", "unscored")
 

@@ -1,5 +1,5 @@
-"""Pre-aggregated mention counts (kept by triggers, migrations 0072 and 0074), and when they
-apply.
+"""Pre-aggregated mention counts (kept by triggers, migrations 0072, 0074 and 0083), and when
+they apply.
 
 They hold the mentions the default listing shows per brand, hour or UTC day, and shown
 sentiment, and per source and per topic: they answer a filter on brand, sentiment and a time
@@ -45,8 +45,9 @@ class MentionCountRepository:
         """One counted point per bucket start and label in [since, until), which must be whole
         buckets of ``span_hours``."""
         total = func.sum(MentionCount.mentions)
-        query = self._select(span_hours, since, until, filters, MentionCount.bucket_at,
-                             MentionCount.label, total, func.sum(MentionCount.score_sum))
+        query = _of_brand(self._select(span_hours, since, until, filters, MentionCount.bucket_at,
+                                       MentionCount.label, total,
+                                       func.sum(MentionCount.score_sum)), filters.brand)
         query = query.group_by(MentionCount.bucket_at, MentionCount.label).having(total != 0)
         return [Point(at, label, score, int(count))
                 for at, label, count, score in self.session.execute(query)]
@@ -56,10 +57,8 @@ class MentionCountRepository:
         """(start, length, mentions) of each whole day and hour of ``plan`` with any mention
         under ``filters``."""
         total = func.sum(MentionCount.mentions)
-        query = select(MentionCount.span_hours, MentionCount.bucket_at, total).join(
-            Brand, Brand.id == MentionCount.brand_id)
-        if filters.brand:
-            query = query.where(Brand.name == filters.brand)
+        query = _of_brand(select(MentionCount.span_hours, MentionCount.bucket_at, total),
+                          filters.brand)
         if filters.sentiment:
             query = query.where(MentionCount.label == filters.sentiment)
         query = query.group_by(MentionCount.span_hours, MentionCount.bucket_at).having(total > 0)
@@ -70,23 +69,31 @@ class MentionCountRepository:
     def brand_totals(self, span_hours: int, since: datetime, until: datetime,
                      filters: MentionFilter) -> dict[str, int]:
         total = func.sum(MentionCount.mentions)
-        query = self._select(span_hours, since, until, filters, Brand.name, total)
+        query = self._select(span_hours, since, until, filters, Brand.name, total).join(
+            Brand, Brand.id == MentionCount.brand_id)  # brand 0 has no row: left out
+        if filters.brand:
+            query = query.where(Brand.name == filters.brand)
         query = query.group_by(Brand.name).having(total != 0)
         return {name: int(count) for name, count in self.session.execute(query)}
 
     def _select(self, span_hours: int, since: datetime, until: datetime,
                 filters: MentionFilter, *columns: Any) -> Select[*tuple[Any, ...]]:
-        query = (
-            select(*columns)
-            .join(Brand, Brand.id == MentionCount.brand_id)
-            .where(MentionCount.span_hours == span_hours, MentionCount.bucket_at >= since,
-                   MentionCount.bucket_at < until)
-        )
-        if filters.brand:
-            query = query.where(Brand.name == filters.brand)
+        query = select(*columns).where(
+            MentionCount.span_hours == span_hours, MentionCount.bucket_at >= since,
+            MentionCount.bucket_at < until)
         if filters.sentiment:
             query = query.where(MentionCount.label == filters.sentiment)
         return query
+
+
+def _of_brand(query: Select[*tuple[Any, ...]], brand: str | None
+              ) -> Select[*tuple[Any, ...]]:
+    """``query`` narrowed to the rows of the brand named, or to those of every brand together
+    (``EVERY_BRAND``, migration 0083): a window's buckets then read one row each, not one per
+    brand."""
+    if brand:
+        return query.join(Brand, Brand.id == MentionCount.brand_id).where(Brand.name == brand)
+    return query.where(MentionCount.brand_id == EVERY_BRAND)
 
 
 def decide_facet_counts_answer(filters: MentionFilter) -> bool:
