@@ -24,6 +24,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeVar
 
 from monitor.domain.query import (
@@ -207,38 +208,37 @@ def _excluded_words(exclude: Iterable[str]) -> frozenset[str]:
 
 def _count_terms(texts: Iterable[str], excluded: frozenset[str]) -> tuple[Counter[str], int]:
     """How many texts contain each term, and how many texts there were."""
+    blocked = STOPWORDS | BOILERPLATE | excluded
     counts: Counter[str] = Counter()
     total = 0
     for text in texts:
-        counts.update(_terms_of(text, excluded))
+        counts.update(_terms_of(text, blocked))
         total += 1
     return counts, total
 
 
-def _terms_of(text: str, excluded: frozenset[str]) -> set[str]:
+def _terms_of(text: str, blocked: frozenset[str]) -> set[str]:
+    """The terms of ``text``; ``blocked``: words never part of one (besides numbers and
+    one-letter words)."""
     terms: set[str] = set()
     for start, end in split_sentences(text):
         folded = compute_folded(text[start:end])
         found = list(WORD_RE.finditer(folded))
-        words = [m.group() for m in found]
-        keep = [_is_content(w) and w not in excluded for w in words]
-        terms.update(w for w, k in zip(words, keep, strict=True) if k)
-        terms.update(
-            f"{words[i]} {words[i + 1]}"
-            for i in range(len(words) - 1)
-            if keep[i] and keep[i + 1] and _joined(folded[found[i].end() : found[i + 1].start()])
-        )
+        # A word that is not a term is "", which no pair is made of (the most common
+        # case, a pair of words, is tested first: this loop runs for every word read).
+        kept = [w if len(w) > 1 and w not in blocked and not w.isdigit() else ""
+                for w in [m.group() for m in found]]
+        terms.update(kept)
+        for i, (first, second) in enumerate(pairwise(kept)):
+            if first and second and _joined(folded[found[i].end():found[i + 1].start()]):
+                terms.add(f"{first} {second}")
+    terms.discard("")
     return terms
 
 
 def _joined(gap: str) -> bool:
     """Whether two words separated by ``gap`` read as one phrase ("battery-life", not "x, y")."""
-    return gap.strip() in _JOINING
-
-
-def _is_content(word: str) -> bool:
-    return (len(word) > 1 and word not in STOPWORDS and word not in BOILERPLATE
-            and not word.isdigit())
+    return gap == " " or gap.strip() in _JOINING
 
 
 def _drop_covered_words(terms: list[_T], counts: dict[str, int]) -> list[_T]:
