@@ -38,6 +38,7 @@ from monitor.db.models import Source
 from monitor.pipeline.analyser import load_analyser
 from monitor.pipeline.config_sync import sync_config
 from monitor.pipeline.jobs import SourceJob
+from monitor.pipeline.maintenance import refresh_outgrown_statistics
 from monitor.runtime import open_runtime
 
 BRANDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne",
@@ -140,6 +141,7 @@ def run_ingest(url: str, corpus: Corpus) -> float:
                 prepared = job.prepare(reads, analyser, result, NOW)
             with unit_of_work(runtime.sessions) as session:
                 job.save_result(session, settings.collector, prepared, result, NOW)
+            refresh_outgrown_statistics(runtime)  # as the collector does after each batch
         return time.perf_counter() - started
     finally:
         runtime.dispose()

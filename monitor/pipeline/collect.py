@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from collectors.document import CollectResult
 from collectors.errors import CollectorError, RateLimited
 from collectors.fetching import Fetcher
@@ -30,6 +32,7 @@ from monitor.errors import MonitorError
 from monitor.pipeline.alerting import compute_settings
 from monitor.pipeline.analyser import load_recipe
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
+from monitor.pipeline.maintenance import refresh_outgrown_statistics
 from monitor.pipeline.preanalysis import AnalyserRecipe, Analyses, build_from_recipe
 from monitor.pipeline.store import PreparedDocuments, StoreReport
 from monitor.runtime import Runtime
@@ -202,7 +205,20 @@ class _Runner:
                 ready.append((job, result, prepared))
             except Exception as exc:
                 outcomes.append(self._record_failure(job, exc, now))
-        return outcomes + self._save_all(ready, now)
+        outcomes += self._save_all(ready, now)
+        self._refresh_outgrown_statistics()
+        return outcomes
+
+    def _refresh_outgrown_statistics(self) -> None:
+        """A young store doubles within minutes; what it stores next is planned for its new
+        size, not for the empty tables the planner saw last."""
+        try:
+            tables = refresh_outgrown_statistics(self.runtime)
+        except SQLAlchemyError:  # autovacuum catches up in the end; storing goes on
+            log.warning("planner statistics not refreshed", exc_info=True)
+            return
+        if tables:
+            log.info("planner statistics refreshed", extra={"tables": tables})
 
     def _save_all(
         self, ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]], now: datetime
