@@ -224,8 +224,8 @@ def _terms_of(text: str, blocked: frozenset[str]) -> set[str]:
     for start, end in split_sentences(text):
         folded = compute_folded(text[start:end])
         found = list(WORD_RE.finditer(folded))
-        # A word that is not a term is "", which no pair is made of (the most common
-        # case, a pair of words, is tested first: this loop runs for every word read).
+        # A word that is not a term is "": no pair is made with it, and it is taken out of
+        # the set at the end.
         kept = [w if len(w) > 1 and w not in blocked and not w.isdigit() else ""
                 for w in [m.group() for m in found]]
         terms.update(kept)
@@ -238,7 +238,7 @@ def _terms_of(text: str, blocked: frozenset[str]) -> set[str]:
 
 def _joined(gap: str) -> bool:
     """Whether two words separated by ``gap`` read as one phrase ("battery-life", not "x, y")."""
-    return gap == " " or gap.strip() in _JOINING
+    return gap == " " or gap.strip() in _JOINING  # a space, the usual gap, tested first
 
 
 def _drop_covered_words(terms: list[_T], counts: dict[str, int]) -> list[_T]:
