@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from monitor.db.engine import build_engine, build_sessionmaker
 from monitor.db.migrate import upgrade_database
 from monitor.db.models import Document
 from monitor.db.repositories.inbox import InboxRepository
-from tests.conftest import fresh_postgres_database
 
 AT = datetime(2026, 11, 20, tzinfo=UTC).isoformat()
 LATER = datetime(2026, 11, 21, tzinfo=UTC).isoformat()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    with fresh_postgres_database("bm_test_mig") as url:
-        yield url
 
 
 def _old_rows(connection: object) -> None:

@@ -18,7 +18,7 @@ from monitor.db.repositories.maintenance import refresh_planner_statistics
 from monitor.db.repositories.mentions import MentionFilter, _joined
 from monitor.runtime import Runtime
 from tests.desk_seed import NOW, Doc, seed
-from tests.storage.test_item_migration import AT, empty_url  # noqa: F401  (fixture)
+from tests.storage.test_item_migration import AT
 
 POST_URL = "https://forum.example/t/kettle"
 
@@ -82,7 +82,7 @@ def test_triage_moves_the_needs_reply_signal(runtime: Runtime) -> None:
     assert _stored(runtime)["quiet"][1] == ["needs reply", "very negative"]
 
 
-def test_the_migration_scores_existing_items(empty_url: str) -> None:  # noqa: F811
+def test_the_migration_scores_existing_items(empty_url: str) -> None:
     engine = build_engine(empty_url)
     upgrade_database(engine, "0020")
     with engine.begin() as connection:
