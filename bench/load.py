@@ -124,8 +124,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, backend: str) -> dict[str, object]:
-    workers = args.workers
-    report: dict[str, object] = {"mentions": args.mentions, "workers": workers,
+    report: dict[str, object] = {"mentions": args.mentions, "workers": args.workers,
                                  "backend": backend, "target_rps": args.rate,
                                  "seconds": args.seconds, "load_average": os.getloadavg()[0]}
     with ExitStack() as stack:
@@ -134,8 +133,9 @@ def run(args: argparse.Namespace, backend: str) -> dict[str, object]:
                if backend == "postgres" else None)
         site = FeedSite()
         stack.callback(site.close)
-        config = write_config(directory, site, url, workers=workers)
-        print(f"\nseeding {args.mentions} mentions on {backend}, {workers} API worker(s)...")
+        config = write_config(directory, site, url, workers=args.workers)
+        print(f"\nseeding {args.mentions} mentions on {backend}, {args.workers} API "
+              "worker(s)...")
         service = stack.enter_context(running_service(config, args.mentions))
         report["cpu"] = measure_cpu(service, args.rounds, args.cpu_requests)
         if not args.skip_load:
