@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -138,21 +139,56 @@ def test_a_restarted_process_takes_back_dead_claims_at_start(runtime: Runtime) -
     assert holders == ["None", "None", alive_elsewhere.holder]
 
 
-def test_stopping_the_keeper_frees_its_claims(runtime: Runtime) -> None:
-    _sources(runtime, 2)
+def _claim_one_of_each(runtime: Runtime, terms: ClaimTerms) -> None:
+    """A source, a followed thread and a delivery, each claimed by ``terms``' holder."""
+    _sources(runtime, 1)
+    now = datetime.now(UTC)
+    with unit_of_work(runtime.sessions) as session:
+        source_id = SourceRepository(session).list_all()[0].id
+        ThreadRepository(session).add_discovered(
+            source_id, [DiscoveredThread("https://h0.example/c.rss", "rss",
+                                         "https://h0.example/p", "P")], now)
+        AlertRepository(session).enqueue([{"key": "k1", "channel": "webhook",
+                                           "next_attempt_at": now, "created_at": now}])
+    with unit_of_work(runtime.sessions) as session:
+        assert len(SourceRepository(session).claim_due(
+            now, limit=5, per_host=5, terms=terms, include_all=False)) == 1
+        assert len(ThreadRepository(session).claim_due(now, limit=5, terms=terms)) == 1
+        assert len(AlertRepository(session).claim_due_deliveries(now, limit=5, terms=terms)) == 1
+
+
+def _claims(runtime: Runtime) -> list[tuple[str | None, datetime | None]]:
+    """(holder, until) of the source, the thread and the delivery, in that order."""
+    claims = []
+    with runtime.sessions() as session:
+        for model in (Source, ThreadWatch, Delivery):
+            holder, until = session.execute(select(model.claimed_by, model.claimed_until)).one()
+            claims.append((holder, until))
+    return claims
+
+
+def test_a_running_keeper_renews_its_claims_and_stopping_it_frees_them(
+        runtime: Runtime) -> None:
+    lease = timedelta(seconds=2)
     keeper = ClaimKeeper()
-    keeper.start(runtime.sessions, timedelta(seconds=2))
-    terms = ClaimTerms(keeper.holder, timedelta(seconds=2))
-    assert len(_claim_sources(runtime, terms, datetime.now(UTC))) == 2
-    keeper.beat(runtime.sessions, timedelta(hours=1))
-    with runtime.sessions() as session:
-        until = [s.claimed_until for s in session.scalars(select(Source))]
-    assert all(u is not None and u > datetime.now(UTC) + timedelta(minutes=30) for u in until)
-    keeper.stop(runtime.sessions)
-    with runtime.sessions() as session:
-        assert set(session.scalars(select(Source.claimed_by))) == {None}
-        assert list(session.scalars(select(ThreadWatch))) == []
-        assert list(session.scalars(select(Delivery))) == []
+    keeper.start(runtime.sessions, lease)
+    try:
+        _claim_one_of_each(runtime, ClaimTerms(keeper.holder, lease))
+        first = _claims(runtime)
+        assert {holder for holder, _ in first} == {keeper.holder}
+        deadline = datetime.now(UTC) + timedelta(seconds=15)
+        # The heartbeat thread, not the test, moves every claim past its first lease.
+        while any(until == before for (_, until), (_, before) in zip(
+                _claims(runtime), first, strict=True)) and datetime.now(UTC) < deadline:
+            time.sleep(0.1)
+        renewed = _claims(runtime)
+        for (_, until), (_, before) in zip(renewed, first, strict=True):
+            assert until is not None
+            assert before is not None
+            assert until > before
+    finally:
+        keeper.stop(runtime.sessions)
+    assert _claims(runtime) == [(None, None)] * 3  # freed, and the rows are still there
 
 
 def test_a_singleton_job_runs_in_one_process_at_a_time(runtime: Runtime) -> None:
