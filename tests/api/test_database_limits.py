@@ -5,7 +5,8 @@ never 500."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,8 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
-from api.app import create_app
+from api.app import SPARE_THREADS, create_app
 from monitor.config import Settings
 from monitor.runtime import open_runtime
 from tests.conftest import _empty_tables
@@ -118,6 +120,50 @@ def test_a_stalled_postgres_is_503_and_holds_no_other_page(migrated_postgres: st
                 proxy.drop_all()  # lets the abandoned requests' threads end
         finally:
             runtime.dispose()
+
+
+def test_a_crowd_waiting_on_a_stalled_postgres_holds_no_other_page(
+        migrated_postgres: str) -> None:
+    """More requests than the server has threads, each stuck connecting to a database that
+    swallows packets: they queue at the gate instead of taking every thread, so a static file
+    and the login page are served while all of them are still waiting."""
+    upstream = make_url(migrated_postgres)
+    with StallProxy(upstream.host or "127.0.0.1", upstream.port or 5432) as proxy:
+        url = upstream.set(host="127.0.0.1", port=proxy.port)
+        settings = _settings(url.render_as_string(hide_password=False), pool_size=4,
+                             max_overflow=0, pool_timeout="60s", connect_timeout="60s",
+                             api={"request_timeout": "60s"})
+        runtime = open_runtime(settings)
+        headers = {"Authorization": f"Bearer {make_key(runtime, ['read'])}"}
+        crowd = 40 + SPARE_THREADS + 10  # anyio's default threads, the spare, and more
+        try:
+            with live_server(settings, runtime) as port, ThreadPoolExecutor(crowd) as pool:
+                base = f"http://127.0.0.1:{port}"
+                assert httpx.get(f"{base}/api/v1/mentions", headers=headers).status_code == 200
+                runtime.engine.dispose()  # every request now needs a new connection
+                proxy.stall()
+                waiting = [pool.submit(httpx.get, f"{base}/api/v1/mentions", headers=headers,
+                                       timeout=120) for _ in range(crowd)]
+                pool_of_engine = runtime.engine.pool
+                assert isinstance(pool_of_engine, QueuePool)
+                _wait_for(lambda: pool_of_engine.checkedout() == 4)  # all admitted are stuck
+                time.sleep(1.0)  # the rest of the crowd has arrived and waits
+                assert httpx.get(f"{base}/static/desk.css", timeout=30).status_code == 200
+                assert httpx.get(f"{base}/login", timeout=30).status_code == 200
+                assert not any(request.done() for request in waiting)
+                proxy.refuse()  # the stuck connections fail, the queued ones are refused
+                proxy.drop_all()
+                statuses = {request.result().status_code for request in waiting}
+        finally:
+            runtime.dispose()
+    assert statuses == {503}
+
+
+def _wait_for(condition: Callable[[], bool], limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.05)
 
 
 def test_a_refusing_postgres_is_503_and_the_next_request_after_it_is_back_is_200(
