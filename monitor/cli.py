@@ -33,6 +33,7 @@ from monitor.pipeline.config_sync import plan_config_sync, sync_config
 from monitor.pipeline.cycle import FullReport, run_cycle
 from monitor.pipeline.source_status import SourceStatus, load_source_statuses
 from monitor.runtime import Runtime, open_runtime
+from monitor.stopping import StoppedBySignal, run_until_signalled
 
 app = typer.Typer(help="brand-monitor: follow conversations about your brand.",
                   no_args_is_help=True, add_completion=False)
@@ -184,8 +185,13 @@ def collect(
         lower_priority(runtime.settings.collector.nice)  # before any thread starts
         runtime.keep_claims_alive()
         try:
-            report = asyncio.run(_collect_with_progress(runtime, all_sources))
+            report = asyncio.run(run_until_signalled(_collect_with_progress(runtime,
+                                                                            all_sources)))
             statuses = load_source_statuses(runtime, datetime.now(UTC))
+        except StoppedBySignal as stopped:
+            err.print(f"collect {stopped}: what was stored stays; the sources not done are "
+                      "free for the next cycle", highlight=False)
+            raise typer.Exit(stopped.exit_code) from None
         finally:
             close_default_pool()
             runtime.dispose()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import signal
 import socket
 import sys
 from collections.abc import Iterator
@@ -32,8 +31,8 @@ from monitor.errors import ConfigError, DatabaseError, MonitorError
 from monitor.logs import configure_logging
 from monitor.runtime import Runtime, open_runtime
 from monitor.scheduler import build_scheduler
+from monitor.stopping import STOP_SIGNALS
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 LISTEN_BACKLOG = 2048
 SUPERVISE_EVERY = 1.0  # seconds between checks that every API worker is alive
 STOP_GRACE = 30.0  # seconds an API worker has to finish its requests once told to stop

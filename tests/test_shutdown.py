@@ -66,16 +66,34 @@ def _assert_clean_exit(code: int, children: set[int], log: Path) -> None:
     assert "Traceback" not in text, text[-4000:]
 
 
-def test_run_ends_cleanly_on_sigterm_mid_cycle(
-    database_url: str, server: FixtureServer, tmp_path: Path
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_run_ends_cleanly_mid_cycle(
+    database_url: str, server: FixtureServer, tmp_path: Path, signum: int
 ) -> None:
     config = write_config(tmp_path / "config.yaml", database_url, server, FEEDS)
     log = tmp_path / "run.log"
     process = start_monitor(["run", "--config", str(config), "--port", str(_free_port())],
                             tmp_path, log)
-    code, children = _signal_mid_cycle(process, server, log, signal.SIGTERM)
+    code, children = _signal_mid_cycle(process, server, log, signum)
     _assert_clean_exit(code, children, log)
     assert _claim_holders(database_url) == {None}  # the slow feeds are free for others
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_collect_once_stopped_mid_cycle_says_so_and_frees_what_it_claimed(
+    database_url: str, server: FixtureServer, tmp_path: Path, signum: int
+) -> None:
+    config = write_config(tmp_path / "config.yaml", database_url, server, FEEDS)
+    log = tmp_path / "collect.log"
+    process = start_monitor(["collect", "--once", "--all", "--config", str(config)],
+                            tmp_path, log)
+    code, children = _signal_mid_cycle(process, server, log, signum)
+    text = log.read_text(errors="replace")
+    assert code == 128 + signum, text[-3000:]  # interrupted, and the shell can tell
+    assert f"stopped by {signal.Signals(signum).name}" in text
+    assert "Traceback" not in text, text[-4000:]
+    wait_for(lambda: not running(children), 20, "the parse pool's processes to end")
+    assert _claim_holders(database_url) == {None}  # the next cycle takes the slow feeds
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
