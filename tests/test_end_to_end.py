@@ -176,5 +176,8 @@ def test_demo_prints_a_key_that_reads_its_mentions(tmp_path: Path) -> None:
         alerts = httpx.get(f"http://127.0.0.1:{port}/api/v1/alerts",
                            headers={"Authorization": f"Bearer {key}"}).json()["items"]
         assert [a["kind"] for a in alerts] == ["rule_match"]  # news after the first crawl
+        process.terminate()  # as Ctrl-C or a service manager would stop it
+        assert process.wait(timeout=60) == 0
+        assert "Traceback" not in (process.stderr.read() if process.stderr else "")
     finally:
         _stop(process)
