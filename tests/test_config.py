@@ -152,3 +152,8 @@ def test_the_readme_notification_example_is_valid() -> None:
         assert email is not None
         assert email.alerts is True
         assert settings.notifications.digest.daily is True
+
+
+def test_a_stopped_holders_claims_are_free_in_about_a_minute_by_default() -> None:
+    # Not the 15 minutes claims once lasted: the heartbeat renews them every quarter of this.
+    assert Settings().workers.lease == timedelta(minutes=1)
