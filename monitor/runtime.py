@@ -79,10 +79,14 @@ def open_runtime(settings: Settings, *, auto_upgrade: bool = True) -> Runtime:
 
 
 def engine_limits(database: DatabaseSettings) -> EngineLimits:
+    statement = database.statement_timeout.total_seconds()
     return EngineLimits(
         pool_size=database.pool_size, max_overflow=database.max_overflow,
         pool_timeout=database.pool_timeout.total_seconds(),
         busy_timeout=database.busy_timeout.total_seconds(),
-        statement_timeout=database.statement_timeout.total_seconds(),
+        statement_timeout=statement,
         connect_timeout=database.connect_timeout.total_seconds(),
+        # The server cancels a statement at statement_timeout; silence for as long again
+        # (2 s at least) means nobody is answering.
+        unanswered_after=statement + max(2.0, statement),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.db.location import check_sqlite_location, describe_url
 from monitor.db.prepared import prepare_marked_statements
 from monitor.db.repositories.search import SEARCH_FUNCTION, sqlite_text_matches
+from monitor.db.watchdog import UnansweredStatements
 from monitor.errors import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class EngineLimits:
     busy_timeout: float = 30.0
     statement_timeout: float = 15.0
     connect_timeout: float = 5.0
+    # Postgres: a statement with no answer at all after this long has its connection ended
+    # (monitor.db.watchdog); None for engines whose statements may run longer (migrations).
+    unanswered_after: float | None = None
 
     @property
     def capacity(self) -> int:
@@ -66,12 +70,16 @@ def build_engine(url: str, *, echo: bool = False, limits: EngineLimits | None = 
         connect_args=_postgres_connect_args(limits),
         execution_options=READ_BY_POSITION,
     )
-    _ping_when_idle(engine)
+    watchdog = None
+    if limits.unanswered_after:
+        watchdog = UnansweredStatements(limits.unanswered_after)
+        watchdog.install(engine)
+    _ping_when_idle(engine, watchdog)
     prepare_marked_statements(engine)
     return engine
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def _ping_when_idle(engine: Engine, watchdog: UnansweredStatements | None) -> None:
     """Check a pooled connection before use only when it has sat idle: pool_pre_ping would
     cost a round trip on every checkout, as much as a small query, and a connection returned
     under a second ago is as alive as the request that returned it. A dead one (a server
@@ -87,7 +95,8 @@ def _ping_when_idle(engine: Engine) -> None:
         if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            dialect.do_ping(dbapi_connection)  # SELECT 1 outside any transaction
+            with watchdog.watching(dbapi_connection) if watchdog else nullcontext():
+                dialect.do_ping(dbapi_connection)  # SELECT 1 outside any transaction
         except Exception as exc:  # psycopg.Error: any failure means the connection is unusable
             raise DisconnectionError(f"pooled connection failed its check: {exc}") from exc
 

@@ -1,0 +1,99 @@
+"""Statements nobody answers: the watchdog ends their connection, and only theirs. The
+collection cycle on a stalled Postgres fails instead of waiting for ever, and the next cycle
+after the database is back stores everything."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from monitor.config import Settings
+from monitor.db.models import Document
+from monitor.db.watchdog import UnansweredStatements
+from monitor.pipeline.collect import run_collect_cycle
+from monitor.pipeline.config_sync import sync_config
+from monitor.runtime import open_runtime
+from tests.collectors.conftest import SITES, FixtureServer
+from tests.conftest import _empty_tables
+from tests.stall_proxy import StallProxy
+
+
+class _Connection:
+    """What the watchdog needs of a driver's connection: its socket's descriptor."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+@pytest.fixture
+def pairs() -> Iterator[list[tuple[socket.socket, socket.socket]]]:
+    made = [socket.socketpair() for _ in range(2)]
+    yield made
+    for ours, theirs in made:
+        ours.close()
+        theirs.close()
+
+
+def test_only_a_statement_unanswered_for_the_limit_has_its_connection_ended(
+        pairs: list[tuple[socket.socket, socket.socket]]) -> None:
+    watchdog = UnansweredStatements(limit=10.0)
+    (waiting, waiting_peer), (answered, answered_peer) = pairs
+    with watchdog.watching(_Connection(answered)):
+        pass  # answered: no longer watched
+    with watchdog.watching(_Connection(waiting)):
+        assert watchdog.end_overdue(now=0.0) == 0  # started moments ago (monotonic clock)
+        assert watchdog.end_overdue(now=float("inf")) == 1
+        waiting.settimeout(1.0)
+        assert waiting.recv(1) == b""  # the waiting read sees the end at once
+        assert watchdog.end_overdue(now=float("inf")) == 0  # ended once
+    answered_peer.sendall(b"x")
+    assert answered.recv(1) == b"x"  # the other connection is untouched
+    waiting_peer.close()
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureServer]:
+    server = FixtureServer(directory=SITES / "wordpress").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.timeout(90, method="thread")  # a hang here is in a C call: end the run
+def test_a_cycle_on_a_stalled_postgres_fails_and_the_next_one_stores_everything(
+        migrated_postgres: str, site: FixtureServer) -> None:
+    _empty_tables(migrated_postgres)
+    upstream = make_url(migrated_postgres)
+    with StallProxy(upstream.host or "127.0.0.1", upstream.port or 5432) as proxy:
+        url = upstream.set(host="127.0.0.1", port=proxy.port)
+        settings = Settings(
+            database={"url": url.render_as_string(hide_password=False),
+                      "statement_timeout": "1s", "connect_timeout": "1s", "pool_timeout": "1s"},
+            collector={"allow_private_networks": True},
+            brands=[{"name": "Acme", "query": "Acme"}],
+            sources=[{"name": "WordPress", "url": site.url("/feed/")}])
+        runtime = open_runtime(settings)
+        try:
+            sync_config(runtime)
+            proxy.stall()  # the server's host answers, the server does not
+            with pytest.raises(OperationalError, match="closed the connection"):
+                asyncio.run(run_collect_cycle(runtime, include_all=True))
+            proxy.refuse()
+            proxy.resume()  # the database is back
+            report = asyncio.run(run_collect_cycle(runtime, include_all=True))
+            with runtime.reads() as session:
+                stored = session.scalar(select(func.count()).select_from(Document))
+        finally:
+            runtime.dispose()
+    assert report.failed == []
+    assert report.new_documents == stored
+    assert stored is not None
+    assert stored > 0
