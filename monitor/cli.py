@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.parsing import close_default_pool, lower_priority
 from monitor.config import Settings, load_settings
@@ -102,6 +103,13 @@ def _user_errors() -> Iterator[None]:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
         err.print(f"[red]error:[/red] {where}{exc.strerror or exc}", highlight=False)
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:  # the database failed mid-way (it stopped, or went away)
+        if _state.debug:
+            raise
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["no detail"]
+        err.print(f"[red]error:[/red] the database failed: {cause[0]}; what was stored "
+                  "stays, run the command again once it answers", highlight=False)
         raise typer.Exit(2) from None
 
 

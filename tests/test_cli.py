@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 import yaml
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from monitor.cli import app
+from monitor.cli import _user_errors, app
 from monitor.db.repositories.users import verify_password
 
 runner = CliRunner()
@@ -85,3 +87,16 @@ def test_api_keys_list_and_revoke(config: Path) -> None:
     bad_scope = runner.invoke(app, ["apikey", "create", "--name", "x", "--scope", "root",
                                     "--config", str(config)])
     assert bad_scope.exit_code == 2
+
+
+def test_a_database_failing_mid_command_is_one_clear_line_and_exit_2(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cause = Exception("consuming input failed: server closed the connection unexpectedly\n"
+                      "\tThis probably means the server terminated abnormally")
+    with pytest.raises(typer.Exit) as stopped, _user_errors():
+        raise OperationalError("UPDATE sources SET ...", {}, cause)
+    assert stopped.value.exit_code == 2
+    printed = capsys.readouterr().err
+    assert ("error: the database failed: consuming input failed: server closed the connection "
+            "unexpectedly; what was stored stays") in " ".join(printed.split())
+    assert "UPDATE" not in printed
