@@ -15,53 +15,66 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
 
 
 class UnansweredStatements:
-    """Tracks the statements in flight on an engine's connections; ends the overdue ones."""
+    """Notes when each connection's latest statement started; ends those still waiting for
+    their answer ``limit`` seconds later.
+
+    One hook per statement, as it is sent: the driver says whether a connection is still
+    waiting (its transaction status is "active" only while a command is in progress), so a
+    statement that ended needs no hook of its own.
+    """
 
     def __init__(self, limit: float) -> None:
         self.limit = limit
         self._started: dict[int, tuple[float, Any]] = {}  # id(connection) -> (since, connection)
-        self._lock = threading.Lock()
         self._stopped = threading.Event()
 
     def install(self, engine: Engine) -> None:
-        """Watch every statement ``engine`` runs, until the engine is disposed."""
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-        event.listen(engine, "handle_error", self._failed)
-        event.listen(engine, "engine_disposed", lambda _engine: self._stopped.set())
+        """Watch every statement ``engine`` runs, for as long as the engine exists (disposing
+        of it only closes its connections: it may be used again)."""
+        # The dialect's execute hooks, not the connection's events: the engine already
+        # dispatches those (monitor.db.prepared), while a first connection event would put
+        # every statement on SQLAlchemy's slower path with events, about 10 us each.
+        for hook in ("do_execute", "do_executemany"):
+            event.listen(engine, hook, self._before_with_parameters, insert=True)
+        event.listen(engine, "do_execute_no_params", self._before, insert=True)
+        event.listen(engine.pool, "checkin", self._checked_in)
+        weakref.finalize(engine, self._stopped.set)
         threading.Thread(target=self._run, name="db-watchdog", daemon=True).start()
 
     @contextmanager
     def watching(self, dbapi_connection: Any) -> Iterator[None]:
         """Watch what ``dbapi_connection`` sends outside a statement (a ping)."""
         self._start(dbapi_connection)
-        try:
-            yield
-        finally:
-            self._end(dbapi_connection)
+        yield
 
     def end_overdue(self, now: float) -> int:
-        """Shut down the connections whose statement started ``limit`` seconds before ``now``."""
-        with self._lock:
-            overdue = [(key, connection) for key, (since, connection) in self._started.items()
-                       if now - since >= self.limit]
-            for key, _connection in overdue:
-                del self._started[key]
-        for _key, connection in overdue:
+        """Shut down the connections still waiting for a statement started ``limit`` seconds
+        or more before ``now``."""
+        ended = 0
+        for key, entry in self._started.copy().items():  # copied at once, under the GIL
+            since, connection = entry
+            if now - since < self.limit or not _is_waiting(connection):
+                continue
+            if self._started.get(key) is not entry:
+                continue  # a newer statement began meanwhile
+            del self._started[key]
             log.warning("no answer from the database: connection ended",
-                        extra={"waited_s": round(self.limit, 1)})
+                        extra={"waited_s": round(now - since, 1)})
             _shut_down(connection)
-        return len(overdue)
+            ended += 1
+        return ended
 
     def _run(self) -> None:
         interval = max(0.1, min(self.limit / 4, 5.0))
@@ -69,23 +82,24 @@ class UnansweredStatements:
             self.end_overdue(time.monotonic())
 
     def _start(self, dbapi_connection: Any) -> None:
-        with self._lock:
-            self._started[id(dbapi_connection)] = (time.monotonic(), dbapi_connection)
+        self._started[id(dbapi_connection)] = (time.monotonic(), dbapi_connection)
 
-    def _end(self, dbapi_connection: Any) -> None:
-        with self._lock:
-            self._started.pop(id(dbapi_connection), None)
+    def _before(self, cursor: Any, _statement: str, _context: Any) -> None:
+        self._start(cursor.connection)  # returns None: SQLAlchemy runs the statement
 
-    def _before(self, _conn: Any, cursor: Any, *_args: Any) -> None:
+    def _before_with_parameters(self, cursor: Any, _statement: str, _parameters: Any,
+                                _context: Any) -> None:
         self._start(cursor.connection)
 
-    def _after(self, _conn: Any, cursor: Any, *_args: Any) -> None:
-        self._end(cursor.connection)
+    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+        self._started.pop(id(dbapi_connection), None)
 
-    def _failed(self, context: Any) -> None:
-        cursor = getattr(context.execution_context, "cursor", None)
-        if cursor is not None:
-            self._end(cursor.connection)
+
+def _is_waiting(dbapi_connection: Any) -> bool:
+    try:
+        return bool(dbapi_connection.info.transaction_status == TransactionStatus.ACTIVE)
+    except Exception:  # closed, or not a psycopg connection: nothing to wait for
+        return False
 
 
 def _shut_down(dbapi_connection: Any) -> None:

@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -24,11 +25,18 @@ from tests.conftest import _empty_tables
 from tests.stall_proxy import StallProxy
 
 
+class _Info:
+    def __init__(self) -> None:
+        self.transaction_status = TransactionStatus.ACTIVE
+
+
 class _Connection:
-    """What the watchdog needs of a driver's connection: its socket's descriptor."""
+    """What the watchdog reads of a driver's connection: its socket's descriptor, and whether
+    a command is in progress."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
+        self.info = _Info()
 
     def fileno(self) -> int:
         return self.sock.fileno()
@@ -43,12 +51,13 @@ def pairs() -> Iterator[list[tuple[socket.socket, socket.socket]]]:
         theirs.close()
 
 
-def test_only_a_statement_unanswered_for_the_limit_has_its_connection_ended(
+def test_only_a_statement_still_waiting_after_the_limit_has_its_connection_ended(
         pairs: list[tuple[socket.socket, socket.socket]]) -> None:
     watchdog = UnansweredStatements(limit=10.0)
     (waiting, waiting_peer), (answered, answered_peer) = pairs
-    with watchdog.watching(_Connection(answered)):
-        pass  # answered: no longer watched
+    done = _Connection(answered)
+    with watchdog.watching(done):
+        done.info.transaction_status = TransactionStatus.IDLE  # its answer came
     with watchdog.watching(_Connection(waiting)):
         assert watchdog.end_overdue(now=0.0) == 0  # started moments ago (monotonic clock)
         assert watchdog.end_overdue(now=float("inf")) == 1
@@ -56,7 +65,7 @@ def test_only_a_statement_unanswered_for_the_limit_has_its_connection_ended(
         assert waiting.recv(1) == b""  # the waiting read sees the end at once
         assert watchdog.end_overdue(now=float("inf")) == 0  # ended once
     answered_peer.sendall(b"x")
-    assert answered.recv(1) == b"x"  # the other connection is untouched
+    assert answered.recv(1) == b"x"  # the answered connection is untouched
     waiting_peer.close()
 
 
