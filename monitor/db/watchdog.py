@@ -20,10 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
+# libpq's PQTRANS_ACTIVE (psycopg's TransactionStatus.ACTIVE): a command is in progress.
+# Named here rather than imported: Postgres support, psycopg with it, is an optional extra.
+COMMAND_IN_PROGRESS = 1
 
 
 class UnansweredStatements:
@@ -97,7 +99,7 @@ class UnansweredStatements:
 
 def _is_waiting(dbapi_connection: Any) -> bool:
     try:
-        return bool(dbapi_connection.info.transaction_status == TransactionStatus.ACTIVE)
+        return int(dbapi_connection.info.transaction_status) == COMMAND_IN_PROGRESS
     except Exception:  # closed, or not a psycopg connection: nothing to wait for
         return False
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.config import Settings
 from monitor.db.models import Document
-from monitor.db.watchdog import UnansweredStatements
+from monitor.db.watchdog import COMMAND_IN_PROGRESS, UnansweredStatements
 from monitor.pipeline.collect import run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
 from monitor.runtime import open_runtime
@@ -53,6 +53,7 @@ def pairs() -> Iterator[list[tuple[socket.socket, socket.socket]]]:
 
 def test_only_a_statement_still_waiting_after_the_limit_has_its_connection_ended(
         pairs: list[tuple[socket.socket, socket.socket]]) -> None:
+    assert COMMAND_IN_PROGRESS == TransactionStatus.ACTIVE  # the driver's own value
     watchdog = UnansweredStatements(limit=10.0)
     (waiting, waiting_peer), (answered, answered_peer) = pairs
     done = _Connection(answered)
