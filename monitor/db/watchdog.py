@@ -57,7 +57,8 @@ class UnansweredStatements:
 
     @contextmanager
     def watching(self, dbapi_connection: Any) -> Iterator[None]:
-        """Watch what ``dbapi_connection`` sends outside a statement (a ping)."""
+        """Watch what ``dbapi_connection`` sends outside a statement (a ping). As for a
+        statement, nothing is noted at the end: the driver's status says when it is over."""
         self._start(dbapi_connection)
         yield
 

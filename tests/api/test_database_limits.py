@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +23,7 @@ from monitor.runtime import open_runtime
 from tests.conftest import _empty_tables
 from tests.desk_seed import NOW, Doc, make_key, seed, seed_alert
 from tests.live_server import live_server
+from tests.process_support import wait_for
 from tests.stall_proxy import StallProxy
 
 TIGHT = {"pool_timeout": "1s", "busy_timeout": "1s", "statement_timeout": "2s",
@@ -146,7 +147,8 @@ def test_a_crowd_waiting_on_a_stalled_postgres_holds_no_other_page(
                                        timeout=120) for _ in range(crowd)]
                 pool_of_engine = runtime.engine.pool
                 assert isinstance(pool_of_engine, QueuePool)
-                _wait_for(lambda: pool_of_engine.checkedout() == 4)  # all admitted are stuck
+                wait_for(lambda: pool_of_engine.checkedout() == 4, 30,
+                         "every admitted request to be stuck connecting")
                 time.sleep(1.0)  # the rest of the crowd has arrived and waits
                 assert httpx.get(f"{base}/static/desk.css", timeout=30).status_code == 200
                 assert httpx.get(f"{base}/login", timeout=30).status_code == 200
@@ -157,13 +159,6 @@ def test_a_crowd_waiting_on_a_stalled_postgres_holds_no_other_page(
         finally:
             runtime.dispose()
     assert statuses == {503}
-
-
-def _wait_for(condition: Callable[[], bool], limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.05)
 
 
 def test_a_refusing_postgres_is_503_and_the_next_request_after_it_is_back_is_200(
