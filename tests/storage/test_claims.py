@@ -81,15 +81,20 @@ def test_recording_the_work_frees_the_claim(runtime: Runtime) -> None:
     assert _claim_sources(runtime, B, NOW) == [source_id]
 
 
-def test_threads_and_deliveries_share_the_claim_helper(runtime: Runtime) -> None:
+def _a_source_thread_and_delivery(runtime: Runtime, now: datetime) -> None:
+    """One source with one followed thread, and one queued delivery, all due at ``now``."""
     _sources(runtime, 1)
     with unit_of_work(runtime.sessions) as session:
         source_id = SourceRepository(session).list_all()[0].id
         ThreadRepository(session).add_discovered(
             source_id, [DiscoveredThread("https://h0.example/c.rss", "rss",
-                                         "https://h0.example/p", "P")], NOW)
+                                         "https://h0.example/p", "P")], now)
         AlertRepository(session).enqueue([{"key": "k1", "channel": "webhook",
-                                           "next_attempt_at": NOW, "created_at": NOW}])
+                                           "next_attempt_at": now, "created_at": now}])
+
+
+def test_threads_and_deliveries_share_the_claim_helper(runtime: Runtime) -> None:
+    _a_source_thread_and_delivery(runtime, NOW)
     with unit_of_work(runtime.sessions) as session:
         watches = ThreadRepository(session).claim_due(NOW, limit=5, terms=A)
         deliveries = AlertRepository(session).claim_due_deliveries(NOW, limit=5, terms=A)
@@ -141,15 +146,8 @@ def test_a_restarted_process_takes_back_dead_claims_at_start(runtime: Runtime) -
 
 def _claim_one_of_each(runtime: Runtime, terms: ClaimTerms) -> None:
     """A source, a followed thread and a delivery, each claimed by ``terms``' holder."""
-    _sources(runtime, 1)
     now = datetime.now(UTC)
-    with unit_of_work(runtime.sessions) as session:
-        source_id = SourceRepository(session).list_all()[0].id
-        ThreadRepository(session).add_discovered(
-            source_id, [DiscoveredThread("https://h0.example/c.rss", "rss",
-                                         "https://h0.example/p", "P")], now)
-        AlertRepository(session).enqueue([{"key": "k1", "channel": "webhook",
-                                           "next_attempt_at": now, "created_at": now}])
+    _a_source_thread_and_delivery(runtime, now)
     with unit_of_work(runtime.sessions) as session:
         assert len(SourceRepository(session).claim_due(
             now, limit=5, per_host=5, terms=terms, include_all=False)) == 1
