@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,20 +37,25 @@ class UnansweredStatements:
     statement that ended needs no hook of its own.
     """
 
-    def __init__(self, limit: float) -> None:
+    def __init__(self, limit: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
+        self._clock = clock
         self._started: dict[int, tuple[float, Any]] = {}  # id(connection) -> (since, connection)
         self._stopped = threading.Event()
 
     def install(self, engine: Engine) -> None:
-        """Watch every statement ``engine`` runs, for as long as the engine exists (disposing
-        of it only closes its connections: it may be used again)."""
+        """Watch every statement, commit and rollback ``engine`` sends, for as long as the
+        engine exists (disposing of it only closes its connections: it may be used again)."""
         # The dialect's execute hooks, not the connection's events: the engine already
         # dispatches those (monitor.db.prepared), while a first connection event would put
         # every statement on SQLAlchemy's slower path with events, about 10 us each.
         for hook in ("do_execute", "do_executemany"):
             event.listen(engine, hook, self._before_with_parameters, insert=True)
         event.listen(engine, "do_execute_no_params", self._before, insert=True)
+        # A commit waits for the server too (a stalled disk holds it at the WAL flush), and
+        # SQLAlchemy has no hook there but the dialect's own method, this engine's alone.
+        for method in ("do_commit", "do_rollback"):
+            setattr(engine.dialect, method, self.timed(getattr(engine.dialect, method)))
         event.listen(engine.pool, "checkin", self._checked_in)
         weakref.finalize(engine, self._stopped.set)
         threading.Thread(target=self._run, name="db-watchdog", daemon=True).start()
@@ -82,10 +87,10 @@ class UnansweredStatements:
     def _run(self) -> None:
         interval = max(0.1, min(self.limit / 4, 5.0))
         while not self._stopped.wait(interval):
-            self.end_overdue(time.monotonic())
+            self.end_overdue(self._clock())
 
     def _start(self, dbapi_connection: Any) -> None:
-        self._started[id(dbapi_connection)] = (time.monotonic(), dbapi_connection)
+        self._started[id(dbapi_connection)] = (self._clock(), dbapi_connection)
 
     def _before(self, cursor: Any, _statement: str, _context: Any) -> None:
         self._start(cursor.connection)  # returns None: SQLAlchemy runs the statement
@@ -93,6 +98,16 @@ class UnansweredStatements:
     def _before_with_parameters(self, cursor: Any, _statement: str, _parameters: Any,
                                 _context: Any) -> None:
         self._start(cursor.connection)
+
+    def timed(self, send: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``send`` (a commit, a rollback), watched from the moment it is sent: otherwise it
+        would count from the statement before it, perhaps long ago."""
+
+        def watched_send(dbapi_connection: Any) -> None:
+            self._start(dbapi_connection)
+            send(dbapi_connection)
+
+        return watched_send
 
     def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
         self._started.pop(id(dbapi_connection), None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from psycopg.pq import TransactionStatus
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from monitor.config import Settings
-from monitor.db.models import Document
+from monitor.db.models import Brand, Document
 from monitor.db.watchdog import COMMAND_IN_PROGRESS, UnansweredStatements
 from monitor.pipeline.collect import run_collect_cycle
 from monitor.pipeline.config_sync import sync_config
@@ -70,6 +71,22 @@ def test_only_a_statement_still_waiting_after_the_limit_has_its_connection_ended
     waiting_peer.close()
 
 
+def test_a_commit_counts_from_when_it_was_sent_not_from_the_statement_before(
+        pairs: list[tuple[socket.socket, socket.socket]]) -> None:
+    clock = [0.0]
+    watchdog = UnansweredStatements(limit=10.0, clock=lambda: clock[0])
+    connection = _Connection(pairs[0][0])
+    with watchdog.watching(connection):
+        pass  # a statement at 0 s, then the transaction sits idle for a minute
+    clock[0] = 60.0
+
+    def commit(_sent: object) -> None:  # waiting for the server's answer
+        assert watchdog.end_overdue(now=clock[0] + 1.0) == 0
+
+    watchdog.timed(commit)(connection)
+    assert watchdog.end_overdue(now=clock[0] + 10.0) == 1  # still waiting 10 s after it
+
+
 @pytest.fixture
 def site() -> Iterator[FixtureServer]:
     server = FixtureServer(directory=SITES / "wordpress").start()
@@ -107,3 +124,26 @@ def test_a_cycle_on_a_stalled_postgres_fails_and_the_next_one_stores_everything(
     assert report.new_documents == stored
     assert stored is not None
     assert stored > 0
+
+
+@pytest.mark.timeout(60, method="thread")
+def test_a_commit_the_server_never_answers_fails_instead_of_waiting(
+        migrated_postgres: str) -> None:
+    _empty_tables(migrated_postgres)
+    upstream = make_url(migrated_postgres)
+    with StallProxy(upstream.host or "127.0.0.1", upstream.port or 5432) as proxy:
+        url = upstream.set(host="127.0.0.1", port=proxy.port)
+        runtime = open_runtime(Settings(database={
+            "url": url.render_as_string(hide_password=False), "statement_timeout": "1s"}))
+        session = runtime.sessions()
+        try:
+            now = datetime.now(UTC)
+            session.add(Brand(name="Acme", query="Acme", enabled=True, created_at=now,
+                              updated_at=now))
+            session.flush()  # sent and answered: only the commit is left
+            proxy.stall()
+            with pytest.raises(OperationalError, match="closed the connection"):
+                session.commit()
+        finally:
+            session.close()
+            runtime.dispose()
