@@ -67,6 +67,10 @@ class UnansweredStatements:
         self._start(dbapi_connection)
         yield
 
+    def __len__(self) -> int:
+        """How many connections are watched (sent something and are not back in the pool)."""
+        return len(self._started)
+
     def end_overdue(self, now: float) -> int:
         """Shut down the connections still waiting for a statement started ``limit`` seconds
         or more before ``now``."""
@@ -103,9 +107,11 @@ class UnansweredStatements:
         """``send`` (a commit, a rollback), watched from the moment it is sent: otherwise it
         would count from the statement before it, perhaps long ago."""
 
-        def watched_send(dbapi_connection: Any) -> None:
-            self._start(dbapi_connection)
-            send(dbapi_connection)
+        def watched_send(connection: Any) -> None:
+            # SQLAlchemy hands over the pool's proxy; the entry is the driver's connection,
+            # the one statements note and the pool's check-in clears.
+            self._start(getattr(connection, "dbapi_connection", connection))
+            send(connection)
 
         return watched_send
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -85,6 +85,23 @@ def test_a_commit_counts_from_when_it_was_sent_not_from_the_statement_before(
 
     watchdog.timed(commit)(connection)
     assert watchdog.end_overdue(now=clock[0] + 10.0) == 1  # still waiting 10 s after it
+
+
+def test_connections_back_in_the_pool_are_no_longer_watched(migrated_postgres: str) -> None:
+    engine = create_engine(migrated_postgres)
+    watchdog = UnansweredStatements(limit=30.0)
+    watchdog.install(engine)
+    try:
+        for _ in range(20):
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                assert len(watchdog) == 1
+                connection.commit()
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))  # returned with a rollback
+        assert len(watchdog) == 0
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
