@@ -73,15 +73,15 @@ class UnansweredStatements:
 
     def end_overdue(self, now: float) -> int:
         """Shut down the connections still waiting for a statement started ``limit`` seconds
-        or more before ``now``."""
+        or more before ``now``; forget those whose statement ended."""
         ended = 0
         for key, entry in self._started.copy().items():  # copied at once, under the GIL
             since, connection = entry
-            if now - since < self.limit or not _is_waiting(connection):
-                continue
-            if self._started.get(key) is not entry:
-                continue  # a newer statement began meanwhile
-            del self._started[key]
+            if now - since < self.limit or self._started.get(key) is not entry:
+                continue  # recent, or a newer statement began meanwhile
+            self._started.pop(key, None)  # noted again when it next sends something
+            if not _is_waiting(connection):
+                continue  # answered long ago (or closed without coming back to the pool)
             log.warning("no answer from the database: connection ended",
                         extra={"waited_s": round(now - since, 1)})
             _shut_down(connection)

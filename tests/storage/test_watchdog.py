@@ -68,6 +68,7 @@ def test_only_a_statement_still_waiting_after_the_limit_has_its_connection_ended
         assert watchdog.end_overdue(now=float("inf")) == 0  # ended once
     answered_peer.sendall(b"x")
     assert answered.recv(1) == b"x"  # the answered connection is untouched
+    assert len(watchdog) == 0  # and no longer noted: it was over long ago
     waiting_peer.close()
 
 
