@@ -49,32 +49,36 @@ def _claim_holders(database_url: str) -> set[str | None]:
         engine.dispose()
 
 
-def _signal_mid_cycle(process: subprocess.Popen[bytes], server: FixtureServer, log: Path,
-                      signum: int) -> tuple[int, set[int]]:
-    """Wait until the parse pool runs and the slow feeds are being fetched, then signal."""
+def _signal_mid_cycle(database_url: str, server: FixtureServer, tmp_path: Path,
+                      args: list[str], signum: int) -> tuple[int, set[int], Path]:
+    """Start ``monitor *args`` on the fixture feeds, wait until the parse pool runs and the slow
+    feeds are being fetched, then signal; its exit code, its children and its log."""
+    config = write_config(tmp_path / "config.yaml", database_url, server, FEEDS)
+    log = tmp_path / f"{args[0]}.log"
+    process = start_monitor([*args, "--config", str(config)], tmp_path, log)
     wait_for(lambda: bool(descendants(process.pid)) and all(
         server.requests_for(f"/feed/{n}.xml") for n in SLOW), 60, "the cycle to be mid-way",
         process, log)
     children = descendants(process.pid)
-    return stop(process, signum), children
+    return stop(process, signum), children, log
 
 
-def _assert_clean_exit(code: int, children: set[int], log: Path) -> None:
-    assert code == 0, log.read_text(errors="replace")[-3000:]
+def _assert_clean_exit(code: int, children: set[int], log: Path, expected: int = 0) -> str:
+    """The exit code, no process left behind, no traceback; returns the log."""
+    text = log.read_text(errors="replace")
+    assert code == expected, text[-3000:]
     wait_for(lambda: not running(children), 20, "the parse pool's processes to end")
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-4000:]
+    return text
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_run_ends_cleanly_mid_cycle(
     database_url: str, server: FixtureServer, tmp_path: Path, signum: int
 ) -> None:
-    config = write_config(tmp_path / "config.yaml", database_url, server, FEEDS)
-    log = tmp_path / "run.log"
-    process = start_monitor(["run", "--config", str(config), "--port", str(_free_port())],
-                            tmp_path, log)
-    code, children = _signal_mid_cycle(process, server, log, signum)
+    code, children, log = _signal_mid_cycle(database_url, server, tmp_path,
+                                            ["run", "--port", str(_free_port())], signum)
     _assert_clean_exit(code, children, log)
     assert _claim_holders(database_url) == {None}  # the slow feeds are free for others
 
@@ -83,16 +87,11 @@ def test_run_ends_cleanly_mid_cycle(
 def test_collect_once_stopped_mid_cycle_says_so_and_frees_what_it_claimed(
     database_url: str, server: FixtureServer, tmp_path: Path, signum: int
 ) -> None:
-    config = write_config(tmp_path / "config.yaml", database_url, server, FEEDS)
-    log = tmp_path / "collect.log"
-    process = start_monitor(["collect", "--once", "--all", "--config", str(config)],
-                            tmp_path, log)
-    code, children = _signal_mid_cycle(process, server, log, signum)
-    text = log.read_text(errors="replace")
-    assert code == 128 + signum, text[-3000:]  # interrupted, and the shell can tell
+    code, children, log = _signal_mid_cycle(database_url, server, tmp_path,
+                                            ["collect", "--once", "--all"], signum)
+    # Interrupted, and the shell can tell.
+    text = _assert_clean_exit(code, children, log, expected=128 + signum)
     assert f"stopped by {signal.Signals(signum).name}" in text
-    assert "Traceback" not in text, text[-4000:]
-    wait_for(lambda: not running(children), 20, "the parse pool's processes to end")
     assert _claim_holders(database_url) == {None}  # the next cycle takes the slow feeds
 
 
@@ -103,12 +102,9 @@ def test_worker_ends_cleanly_mid_cycle(
     from tests.conftest import _empty_tables
 
     _empty_tables(migrated_postgres)
-    config = write_config(tmp_path / "config.yaml", migrated_postgres, server, FEEDS)
-    log = tmp_path / "worker.log"
     health = tmp_path / "alive"
-    process = start_monitor(["worker", "--config", str(config), "--health-file", str(health)],
-                            tmp_path, log)
-    code, children = _signal_mid_cycle(process, server, log, signum)
+    code, children, log = _signal_mid_cycle(migrated_postgres, server, tmp_path,
+                                            ["worker", "--health-file", str(health)], signum)
     _assert_clean_exit(code, children, log)
     assert health.exists()
     assert _claim_holders(migrated_postgres) == {None}
