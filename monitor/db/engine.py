@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +95,9 @@ def _ping_when_idle(engine: Engine, watchdog: UnansweredStatements | None) -> No
         if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            with watchdog.watching(dbapi_connection) if watchdog else nullcontext():
-                dialect.do_ping(dbapi_connection)  # SELECT 1 outside any transaction
+            if watchdog is not None:
+                watchdog.note_sent(dbapi_connection)
+            dialect.do_ping(dbapi_connection)  # SELECT 1 outside any transaction
         except Exception as exc:  # psycopg.Error: any failure means the connection is unusable
             raise DisconnectionError(f"pooled connection failed its check: {exc}") from exc
 

@@ -16,8 +16,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -60,12 +59,10 @@ class UnansweredStatements:
         weakref.finalize(engine, self._stopped.set)
         threading.Thread(target=self._run, name="db-watchdog", daemon=True).start()
 
-    @contextmanager
-    def watching(self, dbapi_connection: Any) -> Iterator[None]:
-        """Watch what ``dbapi_connection`` sends outside a statement (a ping). As for a
+    def note_sent(self, dbapi_connection: Any) -> None:
+        """``dbapi_connection`` sends something outside a statement (a ping). As for a
         statement, nothing is noted at the end: the driver's status says when it is over."""
         self._start(dbapi_connection)
-        yield
 
     def __len__(self) -> int:
         """How many connections are watched (sent something and are not back in the pool)."""

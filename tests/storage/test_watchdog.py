@@ -58,14 +58,14 @@ def test_only_a_statement_still_waiting_after_the_limit_has_its_connection_ended
     watchdog = UnansweredStatements(limit=10.0)
     (waiting, waiting_peer), (answered, answered_peer) = pairs
     done = _Connection(answered)
-    with watchdog.watching(done):
-        done.info.transaction_status = TransactionStatus.IDLE  # its answer came
-    with watchdog.watching(_Connection(waiting)):
-        assert watchdog.end_overdue(now=0.0) == 0  # started moments ago (monotonic clock)
-        assert watchdog.end_overdue(now=float("inf")) == 1
-        waiting.settimeout(1.0)
-        assert waiting.recv(1) == b""  # the waiting read sees the end at once
-        assert watchdog.end_overdue(now=float("inf")) == 0  # ended once
+    watchdog.note_sent(done)
+    done.info.transaction_status = TransactionStatus.IDLE  # its answer came
+    watchdog.note_sent(_Connection(waiting))
+    assert watchdog.end_overdue(now=0.0) == 0  # started moments ago (monotonic clock)
+    assert watchdog.end_overdue(now=float("inf")) == 1
+    waiting.settimeout(1.0)
+    assert waiting.recv(1) == b""  # the waiting read sees the end at once
+    assert watchdog.end_overdue(now=float("inf")) == 0  # ended once
     answered_peer.sendall(b"x")
     assert answered.recv(1) == b"x"  # the answered connection is untouched
     assert len(watchdog) == 0  # and no longer noted: it was over long ago
@@ -77,8 +77,7 @@ def test_a_commit_counts_from_when_it_was_sent_not_from_the_statement_before(
     clock = [0.0]
     watchdog = UnansweredStatements(limit=10.0, clock=lambda: clock[0])
     connection = _Connection(pairs[0][0])
-    with watchdog.watching(connection):
-        pass  # a statement at 0 s, then the transaction sits idle for a minute
+    watchdog.note_sent(connection)  # a statement at 0 s, then the transaction sits idle
     clock[0] = 60.0
 
     def commit(_sent: object) -> None:  # waiting for the server's answer
