@@ -26,9 +26,10 @@ from collectors.robots import drop_expired
 from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import BrandRepository, SourceRepository, ThreadRepository
+from monitor.db.repositories.threads import ThreadPoll
 from monitor.domain.analysis import Analyser
 from monitor.domain.freshness import compute_news_window
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, NotFoundError
 from monitor.pipeline.alerting import compute_settings
 from monitor.pipeline.analyser import load_recipe
 from monitor.pipeline.jobs import CollectJob, Fetched, SourceJob, ThreadJob
@@ -195,9 +196,13 @@ class _Runner:
         now = datetime.now(UTC)
         outcomes: list[SourceOutcome] = []
         ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]] = []
+        polls: list[tuple[CollectJob, CollectResult, ThreadPoll]] = []
         for job, result, ahead in batch:
             if isinstance(result, BaseException):
                 outcomes.append(self._record_failure(job, result, now))
+                continue
+            if (poll := job.quiet_poll(result, now)) is not None:
+                polls.append((job, result, poll))
                 continue
             try:
                 with self.runtime.reads() as reads:
@@ -205,8 +210,9 @@ class _Runner:
                 ready.append((job, result, prepared))
             except Exception as exc:
                 outcomes.append(self._record_failure(job, exc, now))
-        outcomes += self._save_all(ready, now)
-        self._refresh_outgrown_statistics()
+        outcomes += self._save_all(ready, polls, now)
+        if ready:  # quiet polls add no rows
+            self._refresh_outgrown_statistics()
         return outcomes
 
     def _refresh_outgrown_statistics(self) -> None:
@@ -221,13 +227,22 @@ class _Runner:
             log.info("planner statistics refreshed", extra={"tables": tables})
 
     def _save_all(
-        self, ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]], now: datetime
+        self, ready: list[tuple[CollectJob, CollectResult, PreparedDocuments]],
+        polls: list[tuple[CollectJob, CollectResult, ThreadPoll]], now: datetime,
     ) -> list[SourceOutcome]:
-        """One transaction for the batch, a savepoint per job: one bad result fails alone."""
+        """One transaction for the batch: the quiet polls in one statement, then a savepoint
+        per other job, so that one bad result fails alone."""
         saved: list[tuple[CollectJob, CollectResult, StoreReport]] = []
         failed: list[tuple[CollectJob, Exception]] = []
         try:
             with unit_of_work(self.runtime.sessions) as session:
+                gone = ThreadRepository(session).record_quiet_polls(
+                    [poll for _, _, poll in polls], now)
+                for job, result, poll in polls:
+                    if poll.watch_id in gone:
+                        failed.append((job, NotFoundError(f"no followed thread with id {job.id}")))
+                    else:
+                        saved.append((job, result, StoreReport(0, 0, None)))
                 for job, result, prepared in ready:
                     try:
                         with session.begin_nested():
@@ -238,7 +253,7 @@ class _Runner:
                         failed.append((job, exc))
         except Exception:
             log.warning("batch store failed; storing its results one by one", exc_info=True)
-            return [self._record((job, result)) for job, result, _ in ready]
+            return [self._record((job, result)) for job, result, _ in [*polls, *ready]]
         return ([_stored_outcome(job, result, stored) for job, result, stored in saved]
                 + [self._record_failure(job, exc, now) for job, exc in failed])
 

@@ -16,7 +16,7 @@ from collectors.fetching import Fetcher
 from monitor.config import CollectorSettings
 from monitor.db.models import Source, ThreadWatch
 from monitor.db.repositories import SourceRepository, ThreadRepository
-from monitor.db.repositories.threads import DiscoveredThread
+from monitor.db.repositories.threads import DiscoveredThread, ThreadPoll
 from monitor.domain.analysis import Analyser
 from monitor.domain.freshness import FIRST_CRAWL_NEWS_WINDOW
 from monitor.domain.query import QuerySyntaxError, parse_query
@@ -47,6 +47,8 @@ class CollectJob(Protocol):
     async def fetch(self, fetcher: Fetcher) -> Fetched: ...
 
     async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses: ...
+
+    def quiet_poll(self, result: CollectResult, now: datetime) -> ThreadPoll | None: ...
 
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
                 now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments: ...
@@ -115,6 +117,9 @@ class SourceJob:
 
     async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses:
         return await analyse_ahead(recipe, self.kind, result)
+
+    def quiet_poll(self, result: CollectResult, now: datetime) -> ThreadPoll | None:
+        return None  # a source's fetch updates its health and schedule: saved on its own
 
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
                 now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments:
@@ -189,6 +194,15 @@ class ThreadJob:
 
     async def analyse_ahead(self, recipe: AnalyserRecipe, result: CollectResult) -> Analyses:
         return await analyse_ahead(recipe, self.source_kind, result)
+
+    def quiet_poll(self, result: CollectResult, now: datetime) -> ThreadPoll | None:
+        """The fetch as a poll that brought nothing (no document, no thread; a 304 or an
+        empty feed): most polls of a comment feed, recorded with their batch's others."""
+        if result.documents or result.threads:
+            return None
+        return ThreadPoll(self.id, result.state.etag, result.state.last_modified,
+                          decide_thread_next_check(now, follow_until=self.follow_until,
+                                                   quiet_since=self.quiet_since))
 
     def prepare(self, reads: Session, analyser: Analyser, result: CollectResult,
                 now: datetime, analysed_ahead: Analyses | None = None) -> PreparedDocuments:

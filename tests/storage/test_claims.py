@@ -19,7 +19,7 @@ from monitor.db.repositories import SourceRepository, ThreadRepository
 from monitor.db.repositories.alerts import AlertRepository
 from monitor.db.repositories.claims import ClaimRepository, ClaimTerms, hold_singleton
 from monitor.db.repositories.sources import SourceSpec
-from monitor.db.repositories.threads import DiscoveredThread
+from monitor.db.repositories.threads import DiscoveredThread, ThreadPoll
 from monitor.errors import NotFoundError
 from monitor.runtime import Runtime
 
@@ -238,3 +238,37 @@ def test_a_recorded_poll_frees_the_thread_and_sets_when_it_is_due(runtime: Runti
         # following has ended (or never began): due again when it ends, else now
         assert (second.last_modified, second.next_check_at) == ("Tue", later)
         assert (second.last_activity_at, second.last_fetched_at) == (None, later)
+
+
+def test_quiet_polls_are_recorded_together_and_a_vanished_thread_is_named(
+        runtime: Runtime) -> None:
+    _sources(runtime, 1)
+    urls = [f"https://h0.example/{n}.rss" for n in range(3)]
+    with unit_of_work(runtime.sessions) as session:
+        source_id = SourceRepository(session).list_all()[0].id
+        threads = ThreadRepository(session)
+        threads.add_discovered(source_id, [
+            DiscoveredThread(url, "rss", url.replace(".rss", ""), "P") for url in urls], NOW)
+        followed, ended, _ = threads.claim_due(NOW, limit=5, terms=A)
+        followed.follow_until = NOW + timedelta(days=14)
+        session.flush()
+        ids = (followed.id, ended.id)
+    later, soon = NOW + timedelta(minutes=5), NOW + timedelta(minutes=20)
+    with unit_of_work(runtime.sessions) as session:
+        gone = ThreadRepository(session).record_quiet_polls([
+            ThreadPoll(ids[0], '"e1"', None, soon),
+            ThreadPoll(ids[1], None, "Tue", None),
+            ThreadPoll(10_000, "x", None, soon),
+        ], later)
+    assert gone == {10_000}
+    with runtime.sessions() as session:
+        first, second = (session.get(ThreadWatch, i) for i in ids)
+        assert first is not None
+        assert second is not None
+        assert (first.etag, first.next_check_at, first.last_fetched_at) == ('"e1"', soon, later)
+        assert (first.claimed_by, first.last_activity_at) == (None, None)
+        # following has ended (or never began): due again when it ends, else now
+        assert (second.last_modified, second.next_check_at) == ("Tue", later)
+        assert (second.claimed_by, second.last_fetched_at) == (None, later)
+    with unit_of_work(runtime.sessions) as session:
+        assert ThreadRepository(session).record_quiet_polls([], later) == set()

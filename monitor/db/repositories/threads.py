@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import Update, bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention, ThreadWatch
@@ -25,6 +25,16 @@ class DiscoveredThread:
     kind: str
     thread_url: str
     thread_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPoll:
+    """A fetch of a followed thread, as its watch records it."""
+
+    watch_id: int
+    etag: str | None
+    last_modified: str | None
+    next_check_at: datetime | None  # None: following has ended
 
 
 class ThreadRepository:
@@ -117,24 +127,26 @@ class ThreadRepository:
         self, watch_id: int, *, now: datetime, etag: str | None, last_modified: str | None,
         found_new: bool, next_check_at: datetime | None,
     ) -> None:
-        """One UPDATE, without loading the row first: polls are the most frequent write of
-        a cycle. Without ``next_check_at`` (following has ended) the thread is next due when
-        its follow ends, else now."""
-        table = ThreadWatch.__table__
-        due = next_check_at if next_check_at is not None else func.coalesce(
-            table.c.follow_until, literal(now, table.c.follow_until.type))
-        values: dict[str, Any] = {
-            "etag": fit_validator(etag, 500), "last_modified": fit_validator(last_modified, 100),
-            "last_fetched_at": now, "claimed_until": None, "claimed_by": None,
-            "error_count": 0, "last_error": None, "next_check_at": due,
-        }
-        if found_new:
-            values["last_activity_at"] = now
-        # On the table, not the entity: the ORM's bulk-update path cost more than the write.
-        statement = update(table).where(table.c.id == watch_id).values(**values)  # type: ignore[arg-type]
-        result = self.session.execute(statement)
+        """One UPDATE, without loading the row first. Without ``next_check_at`` (following
+        has ended) the thread is next due when its follow ends, else now."""
+        poll = ThreadPoll(watch_id, etag, last_modified, next_check_at)
+        result = self.session.execute(_poll_update(now, found_new=found_new),
+                                      _poll_parameters(poll))
         if not result.rowcount:  # type: ignore[attr-defined]
             raise NotFoundError(f"no followed thread with id {watch_id}")
+
+    def record_quiet_polls(self, polls: Sequence[ThreadPoll], now: datetime) -> set[int]:
+        """Record polls that found nothing new, all in one statement: they are most of a
+        cycle's writes. Returns the ids of the threads no longer there (deleted meanwhile)."""
+        if not polls:
+            return set()
+        result = self.session.execute(_poll_update(now, found_new=False),
+                                      [_poll_parameters(p) for p in polls])
+        if result.rowcount == len(polls):  # type: ignore[attr-defined]
+            return set()
+        ids = {p.watch_id for p in polls}
+        return ids - set(self.session.scalars(select(ThreadWatch.id).where(
+            ThreadWatch.id.in_(sorted(ids)))))
 
     def record_failure(self, watch_id: int, *, now: datetime, error: str,
                        next_check_at: datetime) -> None:
@@ -144,3 +156,25 @@ class ThreadRepository:
         watch.last_error = error[:MAX_ERROR_CHARS]
         watch.next_check_at = next_check_at
         self.session.flush()
+
+
+def _poll_update(now: datetime, *, found_new: bool) -> Update:
+    """The UPDATE a poll makes, its per-thread values as parameters (see _poll_parameters).
+    On the table, not the entity: the ORM's bulk-update path cost more than the write."""
+    table = ThreadWatch.__table__
+    due = func.coalesce(bindparam("p_due", type_=table.c.next_check_at.type),
+                        table.c.follow_until, literal(now, table.c.follow_until.type))
+    values: dict[str, Any] = {
+        "etag": bindparam("p_etag"), "last_modified": bindparam("p_last_modified"),
+        "last_fetched_at": now, "claimed_until": None, "claimed_by": None,
+        "error_count": 0, "last_error": None, "next_check_at": due,
+    }
+    if found_new:
+        values["last_activity_at"] = now
+    return update(table).where(table.c.id == bindparam("p_id")).values(**values)  # type: ignore[arg-type]
+
+
+def _poll_parameters(poll: ThreadPoll) -> dict[str, Any]:
+    return {"p_id": poll.watch_id, "p_etag": fit_validator(poll.etag, 500),
+            "p_last_modified": fit_validator(poll.last_modified, 100),
+            "p_due": poll.next_check_at}
