@@ -32,6 +32,7 @@ from collectors.errors import (
 )
 from collectors.fetching import Response
 from collectors.netguard import AddressFilter, GuardedBackend, is_public_address
+from collectors.pools import PoolsByOrigin
 from collectors.robots import RobotsCache, RulesByOrigin
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -53,6 +54,7 @@ class FetchOptions:
     obey_robots: bool = True
     robots_ttl_s: float = 86_400
     robots_retry_s: float = 300  # cache "allow all" this long after a 5xx/timeout on robots.txt
+    idle_connection_s: float = 5  # httpx's own default; servers close theirs after 5-15 s
 
 
 def build_fetcher(options: FetchOptions, *, robots_rules: RulesByOrigin | None = None
@@ -93,50 +95,6 @@ class _Budget:
             yield max(self.total - self._spent, 0.0)
         finally:
             self._spent += time.monotonic() - started
-
-
-class _PoolTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an httpcore pool whose network backend we choose."""
-
-    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
-        self._pool = pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        core_response = await self._pool.handle_async_request(core_request)
-        return httpx.Response(
-            status_code=core_response.status,
-            headers=core_response.headers,
-            stream=_CoreStream(core_response),
-            extensions=core_response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-
-class _CoreStream(httpx.AsyncByteStream):
-    def __init__(self, response: httpcore.Response) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self._response.aiter_stream():
-            yield part
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
 
 
 class HttpFetcher:
@@ -195,13 +153,17 @@ class HttpFetcher:
     def _build_client(self) -> httpx.AsyncClient:
         guarded = not self.options.allow_private_networks
         backend = GuardedBackend(self._address_filter) if guarded else None
-        pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=self.options.global_concurrency,
-            network_backend=backend,
-        )
+        ssl_context = httpx.create_ssl_context()
+        idle_s = self.options.idle_connection_s
+
+        def build_pool() -> httpcore.AsyncConnectionPool:
+            # The semaphores cap the requests in flight; this cap is only a backstop.
+            return httpcore.AsyncConnectionPool(
+                ssl_context=ssl_context, max_connections=self.options.global_concurrency,
+                keepalive_expiry=idle_s, network_backend=backend,
+            )
         return httpx.AsyncClient(
-            transport=_PoolTransport(pool),
+            transport=PoolsByOrigin(build_pool, idle_s),
             headers={"User-Agent": self.options.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(self.options.timeout_s),
             follow_redirects=False,
