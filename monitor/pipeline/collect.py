@@ -26,6 +26,7 @@ from collectors.robots import drop_expired
 from monitor.config import CollectorSettings
 from monitor.db.engine import unit_of_work
 from monitor.db.repositories import BrandRepository, SourceRepository, ThreadRepository
+from monitor.db.repositories.counted_writes import lock_counted_writes
 from monitor.db.repositories.threads import ThreadPoll
 from monitor.domain.analysis import Analyser
 from monitor.domain.freshness import compute_news_window
@@ -236,6 +237,8 @@ class _Runner:
         failed: list[tuple[CollectJob, Exception]] = []
         try:
             with unit_of_work(self.runtime.sessions) as session:
+                if ready:
+                    lock_counted_writes(session)
                 gone = ThreadRepository(session).record_quiet_polls(
                     [poll for _, _, poll in polls], now)
                 for job, result, poll in polls:
@@ -266,6 +269,7 @@ class _Runner:
             with self.runtime.reads() as reads:
                 prepared = job.prepare(reads, self.analyser, result, now)
             with unit_of_work(self.runtime.sessions) as session:
+                lock_counted_writes(session)
                 stored = job.save_result(session, self.runtime.settings.collector, prepared,
                                          result, now)
         except Exception as exc:

@@ -39,6 +39,7 @@ def sync_config(runtime: Runtime, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     settings = runtime.settings
     with unit_of_work(runtime.sessions) as session:
+        BrandRepository(session).lock_config_sync()
         brands = BrandRepository(session).sync_from_config(
             [BrandSpec(b.name, b.query) for b in settings.brands], now
         )

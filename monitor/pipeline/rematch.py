@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from monitor.db.models import Brand, Document, Mention
 from monitor.db.repositories import MentionRepository
+from monitor.db.repositories.counted_writes import lock_counted_writes
 from monitor.db.repositories.mention_sync import MentionSyncRepository
 from monitor.db.repositories.priorities import PriorityRepository
 from monitor.domain.analysis import MentionFinding, compute_brand_findings
@@ -61,6 +62,7 @@ def _apply(
     existing: dict[int, Mention], findings: dict[int, list[MentionFinding]], now: datetime,
     report: RematchReport,
 ) -> None:
+    lock_counted_writes(mentions.session)
     new_rows, stale = [], []
     for doc in batch:
         found, mention = findings[doc.id], existing.get(doc.id)

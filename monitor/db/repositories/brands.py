@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand
@@ -27,9 +27,22 @@ class BrandSync:
     disabled: list[int]
 
 
+# The advisory lock ("bmcf") under which a process stores the config's brands and sources.
+CONFIG_SYNC_LOCK_KEY = 0x626D6366
+
+
 class BrandRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def lock_config_sync(self) -> None:
+        """Until the transaction ends, no other process stores the config (Postgres; SQLite's
+        write lock already serialises). Workers and the API start together and each stores
+        the config: without it, two inserted the same new brand and one stopped on the
+        unique name."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": CONFIG_SYNC_LOCK_KEY})
 
     def list_all(self, *, enabled_only: bool = False) -> list[Brand]:
         query = select(Brand).order_by(Brand.name)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db.models import Document, Mention
 from monitor.db.models_desk import Exclusion
+from monitor.db.repositories.counted_writes import lock_counted_writes
 from monitor.errors import ConflictError, InvalidInputError, NotFoundError
 
 ExclusionKind = Literal["thread", "author", "site"]
@@ -137,6 +138,7 @@ class ExclusionRepository:
     def delete(self, exclusion_id: int) -> None:
         """Remove a rule; the mentions it hid come back (the foreign key sets them free)."""
         row = self.get(exclusion_id)
+        lock_counted_writes(self.session)  # shown again: counted again
         self.session.execute(
             update(Mention).where(Mention.hidden_by_id == row.id).values(hidden_by_id=None)
         )
@@ -150,6 +152,7 @@ class ExclusionRepository:
     def hide_matching(self, rule: ExclusionRule) -> int:
         """Hide the visible stored mentions the rule matches; returns how many."""
         hidden = 0
+        lock_counted_writes(self.session)  # hidden: counted out
         for batch in list(self._matching_ids(rule)):
             self.session.execute(
                 update(Mention).where(Mention.id.in_(batch)).values(hidden_by_id=rule.id)

@@ -19,6 +19,7 @@ from monitor.db.models import Document, Mention
 from monitor.db.models_desk import ItemNote, ItemTag
 from monitor.db.prepared import prepared
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
+from monitor.db.repositories.counted_writes import lock_counted_writes
 from monitor.db.repositories.priorities import PriorityRepository
 from monitor.errors import InvalidInputError, NotFoundError
 
@@ -129,6 +130,7 @@ class InboxRepository:
             self._update_tags(chunk, set_tags, add, remove)
 
     def _override(self, column: Any, ids: list[int], sentiment: str | None) -> None:
+        lock_counted_writes(self.session)  # a new label moves counts
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             self.session.execute(update(Mention).where(column.in_(chunk)).values(
