@@ -41,10 +41,6 @@ class PoolsByOrigin(httpx.AsyncBaseTransport):
         self._pools: dict[Origin, _OriginPool] = {}
         self._swept_at = time.monotonic()
 
-    @property
-    def open_origins(self) -> int:
-        return len(self._pools)
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
         await self._sweep()
