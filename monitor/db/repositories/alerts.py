@@ -7,14 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand, Document, Mention, Source
 from monitor.db.models_alerts import Alert, Delivery
 from monitor.db.repositories._cursor import decode_cursor, encode_cursor
 from monitor.db.repositories._dialect import insert_ignoring_conflicts
-from monitor.db.repositories.claims import ClaimTerms, claim_rows
+from monitor.db.repositories.claims import ClaimTerms, claim_rows, lock_until_transaction_ends
 from monitor.domain.alerts import MentionRow
 from monitor.errors import NotFoundError
 
@@ -55,9 +55,7 @@ class AlertRepository:
     def lock_evaluation(self) -> None:
         """Until the transaction ends, no other worker evaluates alerts (Postgres; SQLite's
         write lock already serialises)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                 {"key": ALERT_LOCK_KEY})
+        lock_until_transaction_ends(self.session, ALERT_LOCK_KEY)
 
     # -- what detection reads -------------------------------------------------------------
 

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.db.models import Brand
+from monitor.db.repositories.claims import lock_until_transaction_ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,7 @@ class BrandRepository:
         write lock already serialises). Workers and the API start together and each stores
         the config: without it, two inserted the same new brand and one stopped on the
         unique name."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                 {"key": CONFIG_SYNC_LOCK_KEY})
+        lock_until_transaction_ends(self.session, CONFIG_SYNC_LOCK_KEY)
 
     def list_all(self, *, enabled_only: bool = False) -> list[Brand]:
         query = select(Brand).order_by(Brand.name)

@@ -116,6 +116,13 @@ def singleton_key(name: str) -> int:
     return zlib.crc32((SINGLETON_NAMESPACE + name).encode())
 
 
+def lock_until_transaction_ends(session: Session, key: int) -> None:
+    """Wait for the Postgres advisory lock ``key``, then hold it until the session's
+    transaction ends; nothing on SQLite, whose write lock already serialises writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 @contextmanager
 def hold_singleton(engine: Engine, name: str) -> Iterator[bool]:
     """Yields True if this process may run the singleton job ``name`` now, False if another

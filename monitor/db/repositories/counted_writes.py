@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from monitor.db.repositories.claims import lock_until_transaction_ends
 
 COUNTED_WRITES_LOCK_KEY = 0x626D7772  # "bmwr"
 
@@ -19,6 +20,4 @@ def lock_counted_writes(session: Session) -> None:
     deadlocked (three collectors on one database: nine deadlocks in one cycle, each failing a
     source until its retry). Taken first, this lock orders them instead.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                        {"key": COUNTED_WRITES_LOCK_KEY})
+    lock_until_transaction_ends(session, COUNTED_WRITES_LOCK_KEY)
